@@ -1,0 +1,5 @@
+import sys
+
+from taskboard.cli import main
+
+sys.exit(main())

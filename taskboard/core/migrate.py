@@ -1,0 +1,54 @@
+"""Alembic migrations run at start-up, so users' data is upgraded in place."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseTooNewError(Exception):
+    """The database was upgraded by a newer version of the program."""
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    cfg = alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    current = current_revision(engine)
+    if current is not None:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise DatabaseTooNewError(
+                f"数据库版本（{current}）比本程序新，请升级 taskboard 后再打开。"
+                f" The database schema {current} is newer than this program; upgrade taskboard."
+            )
+        if current == script.get_current_head():
+            return
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several workstations starting at once must not run the same migration twice.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7351001)")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,59 @@
+"""Office-wide settings stored in the database, each declared once with its type and default."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from taskboard.core.models import CalendarOverride, Setting
+from taskboard.core.rules import DEFAULT_NEAR_DUE_WORKDAYS, DEFAULT_REPORT_DAY
+from taskboard.core.workcalendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    near_due_workdays: int = DEFAULT_NEAR_DUE_WORKDAYS
+    report_day: int = DEFAULT_REPORT_DAY
+    # Working days before the same assignment may be urged again (减轻基层负担).
+    urge_quiet_workdays: int = 3
+    # Urges after which a notice becomes 督办 and goes to the leader in charge.
+    supervise_after_urges: int = 3
+    office_name: str = "营商环境工作任务调度办公室"
+    office_contact: str = ""
+    office_phone: str = ""
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(BoardSettings)}
+
+
+def load_settings(session: Session) -> BoardSettings:
+    values = {}
+    for key, raw in session.execute(select(Setting.key, Setting.value)):
+        if key in _FIELDS:
+            try:
+                values[key] = json.loads(raw)
+            except ValueError:
+                continue
+    return BoardSettings(**values)
+
+
+def save_setting(session: Session, key: str, value) -> None:
+    if key not in _FIELDS:
+        raise KeyError(f"未知的设置项：{key}")
+    expected = type(getattr(BoardSettings(), key))
+    if not isinstance(value, expected):
+        raise TypeError(f"设置项 {key} 应为 {expected.__name__}")
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+    else:
+        row.value = json.dumps(value, ensure_ascii=False)
+
+
+def load_calendar(session: Session) -> WorkCalendar:
+    overrides = {day: wd for day, wd in session.execute(
+        select(CalendarOverride.day, CalendarOverride.is_workday))}
+    return WorkCalendar(overrides)
