@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import datetime as dt
 import json
 import os
@@ -20,6 +21,10 @@ from taskboard.core.migrate import DatabaseTooNewError
 from taskboard.core.models import Campaign, User
 from taskboard.core.periods import Period
 from taskboard.core.settings import load_calendar, load_settings
+
+
+# Modules whose ``register(subparsers, common_parser)`` adds their subcommands.
+COMMAND_MODULES: list[str] = []
 
 
 class CliError(Exception):
@@ -141,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--period", type=_period, help="YYYY-MM (default: this month)")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(func=cmd_stats)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub, common)
     return parser
 
 

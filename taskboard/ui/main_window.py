@@ -16,6 +16,7 @@ from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
 from taskboard.ui.context import AppContext
+from taskboard.ui.features import install_all
 from taskboard.ui.lights import light_icon
 from taskboard.ui.task_list_view import TaskListView
 
@@ -77,6 +78,17 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
         actor = ctx.actor
         bar.showMessage(f"{actor.display_name}（{ROLE_WORDS.get(actor.role, actor.role)}）")
+
+        self.menus = {}
+        for key, title in (("file", "文件(&F)"), ("task", "任务(&T)"), ("urge", "催办(&U)"),
+                           ("view", "视图(&V)"), ("admin", "管理(&M)"), ("help", "帮助(&H)")):
+            self.menus[key] = self.menuBar().addMenu(title)
+        self.menus["view"].addAction(self.refresh_action)
+        self.menus["view"].addAction(self.search_action)
+        quit_action = QAction("退出", self, shortcut=QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        self.menus["file"].addAction(quit_action)
+        install_all(self)
 
         self._fill_campaigns()
         self.campaign_combo.currentIndexChanged.connect(self._campaign_changed)

@@ -1,0 +1,16 @@
+"""Feature modules plug their menus, actions and tabs into the main window here.
+
+Each entry is a function ``install(window)``; the main window stays a shell and feature
+code lives in its own files.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+INSTALLERS: list[Callable] = []
+
+
+def install_all(window) -> None:
+    # Imported here so a feature's import cost is paid once the window exists.
+    for installer in INSTALLERS:
+        installer(window)
