@@ -1,0 +1,1 @@
+"""Use cases: one function each, taking (session, actor, ...), permission-checked and audited."""
