@@ -24,6 +24,17 @@ class BoardSettings:
     office_name: str = "营商环境工作任务调度办公室"
     office_contact: str = ""
     office_phone: str = ""
+    # Working days a unit gets to answer an urge notice.
+    urge_reply_workdays: int = 5
+    # Notice wording overriding resources/templates (empty: the shipped wording).
+    urge_template: str = ""
+    supervise_template: str = ""
+    # Outgoing mail; the password never lives here (see taskboard.notify.email).
+    smtp_host: str = ""
+    smtp_port: int = 465
+    smtp_security: str = "ssl"  # ssl | starttls | none
+    smtp_account: str = ""
+    smtp_sender: str = ""
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(BoardSettings)}
