@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh real SQLite file per test, demo data pinned to a fixed date."""
+"""Shared fixtures: a fresh real database per test, demo data pinned to a fixed date.
+
+``db_url`` is parametrized over SQLite and PostgreSQL, so every test that touches the database
+runs against both: a fresh SQLite file, or a fresh database on a PostgreSQL server that the
+session starts itself (tests/pg.py). Tests that genuinely need SQLite are marked
+``@pytest.mark.sqlite_only`` and are not collected for PostgreSQL.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +19,60 @@ from taskboard.core.actor import load_actor
 from taskboard.core.db import Database
 
 TODAY = dt.date(2026, 11, 23)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test cannot run on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql: runs against the test PostgreSQL server")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    keep, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("db_url") if callspec else None
+        if backend == "postgresql" and item.get_closest_marker("sqlite_only"):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server; in CI a server that cannot start fails the run."""
+    from tests.pg import PostgresServer, PostgresUnavailable
+
+    server = None
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        if server is not None:
+            server.stop()
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"PostgreSQL test server did not start (CI must run these): {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'taskboard.sqlite'}"
+def pg_database(pg_server):
+    """A fresh migrated PostgreSQL database name, dropped afterwards."""
+    name = pg_server.create_database()
+    yield name
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'taskboard.sqlite'}"
+    server = request.getfixturevalue("pg_server")
+    return server.url(request.getfixturevalue("pg_database"))
 
 
 @pytest.fixture

@@ -113,6 +113,11 @@ class TaskListView(QWidget):
         self.model.set_rows(rows)
         self.search.show_result(len(rows), len(self._board.rows))
         self._restore_selection(keep, current)
+        if self.current_task_id() is None and self.proxy.rowCount():
+            # Start on the first row so the lower pane and the keyboard have a place to be.
+            self.table.selectionModel().setCurrentIndex(
+                self.proxy.index(0, 0),
+                QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self.table.verticalScrollBar().setValue(scroll)
         self._show_assignments(self.current_task_id())
 
