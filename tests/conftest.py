@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+from pathlib import Path
 
 # Before any Qt import: tests run without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -48,7 +50,9 @@ def pg_server():
 
     server = None
     try:
-        server = PostgresServer().start()
+        server = PostgresServer()
+        server.start()
+        server.make_demo_template(TODAY)
     except PostgresUnavailable as exc:
         if server is not None:
             server.stop()
@@ -59,20 +63,41 @@ def pg_server():
     server.stop()
 
 
-@pytest.fixture
-def pg_database(pg_server):
-    """A fresh migrated PostgreSQL database name, dropped afterwards."""
-    name = pg_server.create_database()
-    yield name
-    pg_server.drop_database(name)
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
+    """Migrated SQLite files, empty and with the demo data, copied for each test."""
+    from taskboard.core import demo
+
+    folder = tmp_path_factory.mktemp("templates")
+    empty, with_demo = folder / "empty.sqlite", folder / "demo.sqlite"
+    Database(f"sqlite:///{empty}").dispose()
+    shutil.copyfile(empty, with_demo)
+    database = Database(f"sqlite:///{with_demo}")
+    with database.Session.begin() as s:
+        demo.generate(s, "demo", today=TODAY)
+    database.dispose()  # the last connection folds the WAL back into the file
+    return {"empty": empty, "demo": with_demo}
+
+
+def _wants_demo(request) -> bool:
+    # A test that asks for demo_db gets a copy of a database already holding the demo data:
+    # generating it for every test would cost far more than copying.
+    return "demo_db" in request.fixturenames
 
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
+    kind = "demo" if _wants_demo(request) else "empty"
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'taskboard.sqlite'}"
+        path = tmp_path / "taskboard.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_templates")[kind], path)
+        return f"sqlite:///{path}"
+    from tests.pg import DEMO_TEMPLATE, TEMPLATE
+
     server = request.getfixturevalue("pg_server")
-    return server.url(request.getfixturevalue("pg_database"))
+    name = server.create_database(DEMO_TEMPLATE if kind == "demo" else TEMPLATE)
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
 
 
 @pytest.fixture
@@ -84,10 +109,7 @@ def db(db_url):
 
 @pytest.fixture
 def demo_db(db):
-    from taskboard.core import demo
-
-    with db.Session.begin() as s:
-        demo.generate(s, "demo", today=TODAY)
+    """The demo data generated for TODAY (see db_url: the database arrives filled)."""
     return db
 
 

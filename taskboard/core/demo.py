@@ -23,6 +23,7 @@ from taskboard.core.models import (
     User,
 )
 from taskboard.core.periods import Period, period_range
+from taskboard.core.pg import sync_sequences
 from taskboard.core.rules import code_sort_key, report_day
 from taskboard.core.workcalendar import WorkCalendar
 
@@ -253,4 +254,6 @@ def generate(session: Session, scale: str = "demo", today: dt.date | None = None
     _bulk(session, Feedback, feedback)
     session.add(AuditEvent(user_id=1, action="demo.generate", entity="campaign", entity_id=1,
                            summary=f"生成演示数据（{scale}）"))
+    # Explicit ids above leave PostgreSQL's sequences behind; later inserts would collide.
+    sync_sequences(session)
     return 1
