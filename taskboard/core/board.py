@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Mapping, Optional
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -96,7 +96,7 @@ class Board:
     period: Period
     as_of: dt.date
     rows: list[TaskRow]
-    assignments: dict[int, list[AssignmentRow]]
+    assignments: Mapping[int, list[AssignmentRow]]
 
     def counts(self) -> dict[str, int]:
         out = {"tasks": len(self.rows), "green": 0, "blue": 0, "red": 0,
@@ -114,6 +114,69 @@ class Board:
         return out
 
 
+class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
+    """Per-task assignment rows, built on first access.
+
+    The main list needs only per-task aggregates; building 20,000 row objects for the
+    province database on every period switch would cost more than the query itself.
+    """
+
+    def __init__(self, raw: dict[int, list[tuple]], build) -> None:
+        self._raw = raw
+        self._build = build
+        self._cache: dict[int, list[AssignmentRow]] = {}
+
+    def __getitem__(self, task_id: int) -> list[AssignmentRow]:
+        rows = self._cache.get(task_id)
+        if rows is None:
+            rows = [self._build(task_id, t) for t in self._raw[task_id]]
+            self._cache[task_id] = rows
+        return rows
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def _assignment_query(task_ids, p: str):
+    """Assignments with the ids of their latest counted report and latest report up to ``p``.
+
+    Both lookups are index seeks on (assignment_id, period, status); the reports are joined
+    afterwards by primary key.
+    """
+    r = aliased(Report)
+    latest_counted = (
+        select(r.id)
+        .where(r.assignment_id == Assignment.id, r.period <= p, r.status != "returned")
+        .order_by(r.period.desc(), r.id.desc()).limit(1)
+        .correlate(Assignment).scalar_subquery().label("counted_id")
+    )
+    latest_any = (
+        select(r.id)
+        .where(r.assignment_id == Assignment.id, r.period <= p)
+        .order_by(r.period.desc(), r.id.desc()).limit(1)
+        .correlate(Assignment).scalar_subquery().label("last_id")
+    )
+    inner = (
+        select(Assignment.id.label("aid"), Assignment.task_id, Assignment.unit_id,
+               Assignment.closed_on, latest_counted, latest_any)
+        .where(Assignment.task_id.in_(task_ids), Assignment.archived.is_(False))
+        .subquery()
+    )
+    counted = aliased(Report)
+    last = aliased(Report)
+    return (
+        select(inner.c.aid, inner.c.task_id, inner.c.unit_id, Unit.name, Unit.kind,
+               inner.c.closed_on, counted.progress, last.submitted_at)
+        .join(Unit, Unit.id == inner.c.unit_id)
+        .outerjoin(counted, counted.id == inner.c.counted_id)
+        .outerjoin(last, last.id == inner.c.last_id)
+        .order_by(Unit.sort_order, Unit.id)
+    )
+
+
 def load_board(
     session: Session,
     campaign_id: int,
@@ -123,6 +186,7 @@ def load_board(
     settings: Optional[BoardSettings] = None,
 ) -> Board:
     settings = settings or BoardSettings()
+    near = settings.near_due_workdays
     at = period.as_of(today)
     period_end = period.last_day
     p = str(period)
@@ -130,35 +194,12 @@ def load_board(
     lead = aliased(Unit)
     task_rows = session.execute(
         select(Task.id, Task.code, Task.sort_key, Task.title, Task.category, Task.description,
-               Task.lead_unit_id, lead.name.label("lead_unit_name"), Task.leader, Task.start_date, Task.deadline,
-               Task.deadline_note, Task.closed_on)
+               Task.lead_unit_id, lead.name.label("lead_unit_name"), Task.leader,
+               Task.start_date, Task.deadline, Task.deadline_note, Task.closed_on)
         .outerjoin(lead, lead.id == Task.lead_unit_id)
         .where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
     ).all()
-
     task_ids = select(Task.id).where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
-    rep = aliased(Report)
-    progress_so_far = (
-        select(rep.progress)
-        .where(rep.assignment_id == Assignment.id, rep.period <= p, rep.status != "returned")
-        .order_by(rep.period.desc(), rep.id.desc())
-        .limit(1)
-        .correlate(Assignment)
-        .scalar_subquery()
-    )
-    last_report = (
-        select(func.max(rep.submitted_at))
-        .where(rep.assignment_id == Assignment.id, rep.period <= p)
-        .correlate(Assignment)
-        .scalar_subquery()
-    )
-    assignment_rows = session.execute(
-        select(Assignment.id, Assignment.task_id, Assignment.unit_id, Unit.name, Unit.kind,
-               Assignment.closed_on, progress_so_far, last_report)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(Assignment.task_id.in_(task_ids), Assignment.archived.is_(False))
-        .order_by(Unit.sort_order, Unit.id)
-    ).all()
 
     # The period's latest report per assignment decides the light.
     period_reports: dict[int, tuple[int, str, str]] = {}
@@ -168,7 +209,7 @@ def load_board(
         .where(Report.period == p, Assignment.task_id.in_(task_ids))
         .order_by(Report.id)
     ):
-        period_reports[aid] = (rid, status, text)
+        period_reports[aid] = (rid, status, text or "")
 
     urge_end = dt.datetime.combine(period_end, dt.time.max)
     urges: dict[int, tuple[int, Optional[dt.datetime]]] = {
@@ -190,61 +231,70 @@ def load_board(
         ).all()
     )
 
-    tasks_by_id = {t.id: t for t in task_rows}
-    by_task: dict[int, list[AssignmentRow]] = defaultdict(list)
-    for aid, tid, uid, uname, ukind, closed_on, prog, last_at in assignment_rows:
-        t = tasks_by_id[tid]
-        closed = (closed_on is not None and closed_on <= period_end) or (
-            t.closed_on is not None and t.closed_on <= period_end)
-        rid, status, text = period_reports.get(aid, (None, None, ""))
-        progress = 100 if closed else int(prog or 0)
+    # Per task: facts shared by all its assignments, computed once.
+    task_facts = {}
+    for t in task_rows:
+        t_closed = t.closed_on is not None and t.closed_on <= period_end
         tprog = time_progress(t.start_date, t.deadline, at)
-        n_urges, _ = urges.get(aid, (0, None))
-        by_task[tid].append(AssignmentRow(
+        task_facts[t.id] = (t_closed, tprog, due_state(t.deadline, False, at, cal, near))
+
+    # One tight pass over the assignments: raw tuples, no objects per row.
+    raw: dict[int, list[tuple]] = defaultdict(list)
+    no_report = (None, None, "")
+    for aid, tid, uid, uname, ukind, closed_on, prog, last_at in session.execute(
+            _assignment_query(task_ids, p)):
+        t_closed = task_facts[tid][0]
+        closed = t_closed or (closed_on is not None and closed_on <= period_end)
+        rid, status, text = period_reports.get(aid, no_report)
+        light = assignment_light(closed, status)
+        progress = 100 if closed else (prog or 0)
+        raw[tid].append((aid, uid, uname, ukind, closed, rid, status, text, light, progress,
+                         last_at))
+
+    def build(tid: int, a: tuple) -> AssignmentRow:
+        aid, uid, uname, ukind, closed, rid, status, text, light, progress, last_at = a
+        _, tprog, open_due = task_facts[tid]
+        return AssignmentRow(
             assignment_id=aid, task_id=tid, unit_id=uid, unit_name=uname, unit_kind=ukind,
-            progress=progress, time_progress=tprog,
-            lagging=is_lagging(progress, tprog, closed),
-            light=assignment_light(closed, status),
-            due_state=due_state(t.deadline, closed, at, cal, settings.near_due_workdays),
-            closed=closed, report_id=rid, report_status=status, report_text=text or "",
-            last_report_at=last_at, urge_count=n_urges, open_feedback=feedback.get(aid, 0),
-        ))
+            progress=progress, time_progress=tprog, lagging=is_lagging(progress, tprog, closed),
+            light=light, due_state=DueState.DONE if closed else open_due, closed=closed,
+            report_id=rid, report_status=status, report_text=text, last_report_at=last_at,
+            urge_count=urges.get(aid, (0, None))[0], open_feedback=feedback.get(aid, 0),
+        )
 
     rows = []
     for t in task_rows:
-        arows = by_task.get(t.id, [])
-        task_closed = (t.closed_on is not None and t.closed_on <= period_end) or (
-            bool(arows) and all(a.closed for a in arows))
-        lights = [a.light for a in arows]
-        progress = sum(a.progress for a in arows) / len(arows) if arows else 0.0
-        if task_closed:
-            progress = 100.0
-        tprog = time_progress(t.start_date, t.deadline, at)
-        urge_pairs = [urges[a.assignment_id] for a in arows if a.assignment_id in urges]
-        last_reports = [a.last_report_at for a in arows if a.last_report_at]
-        unit_names = tuple(a.unit_name for a in arows)
+        arows = raw.get(t.id, ())
+        t_closed, tprog, open_due = task_facts[t.id]
+        task_closed = t_closed or (bool(arows) and all(a[4] for a in arows))
+        lights = [a[8] for a in arows]
+        progress = 100.0 if task_closed else (
+            sum(a[9] for a in arows) / len(arows) if arows else 0.0)
+        urge_pairs = [urges[a[0]] for a in arows if a[0] in urges]
+        last_reports = [a[10] for a in arows if a[10]]
+        unit_names = tuple(a[2] for a in arows)
         search_text = " ".join(
             [t.code, t.title, t.category, t.description, t.lead_unit_name or "", t.leader,
-             *unit_names, *(a.report_text for a in arows)]
+             *unit_names, *(a[7] for a in arows)]
         ).lower()
         rows.append(TaskRow(
             task_id=t.id, code=t.code, sort_key=t.sort_key, title=t.title, category=t.category,
             description=t.description, lead_unit_id=t.lead_unit_id,
-            lead_unit=t.lead_unit_name or "", unit_ids=frozenset(a.unit_id for a in arows),
+            lead_unit=t.lead_unit_name or "", unit_ids=frozenset(a[1] for a in arows),
             units=unit_names, leader=t.leader, start_date=t.start_date, deadline=t.deadline,
             deadline_note=t.deadline_note, closed=task_closed,
             light=task_light(task_closed, lights),
-            due_state=due_state(t.deadline, task_closed, at, cal, settings.near_due_workdays),
+            due_state=DueState.DONE if task_closed else open_due,
             progress=progress, time_progress=tprog,
             lagging=is_lagging(progress, tprog, task_closed),
             last_report_at=max(last_reports) if last_reports else None,
             urge_count=sum(n for n, _ in urge_pairs),
             last_urge_at=max((last for _, last in urge_pairs if last), default=None),
-            open_feedback=sum(a.open_feedback for a in arows),
+            open_feedback=sum(feedback.get(a[0], 0) for a in arows),
             light_counts=(lights.count(Light.GREEN), lights.count(Light.BLUE),
                           lights.count(Light.RED)),
             search_text=search_text,
         ))
     rows.sort(key=lambda r: r.sort_key)
     return Board(campaign_id=campaign_id, period=period, as_of=at, rows=rows,
-                 assignments=dict(by_task))
+                 assignments=_LazyAssignments(dict(raw), build))

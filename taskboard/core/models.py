@@ -160,7 +160,8 @@ class Report(Base):
 
     __tablename__ = "report"
     __table_args__ = (
-        Index("ix_report_assignment_period", "assignment_id", "period"),
+        # Covers the board's "latest counted report up to a period" seek without table reads.
+        Index("ix_report_assignment_period", "assignment_id", "period", "status"),
         Index("ix_report_period_assignment", "period", "assignment_id"),
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:24:43.094641
+Create Date: 2026-11-23 13:35:02.647873
 """
 from alembic import op
 import sqlalchemy as sa
@@ -212,7 +212,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report'))
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.create_index('ix_report_assignment_period', ['assignment_id', 'period'], unique=False)
+        batch_op.create_index('ix_report_assignment_period', ['assignment_id', 'period', 'status'], unique=False)
         batch_op.create_index('ix_report_period_assignment', ['period', 'assignment_id'], unique=False)
 
     op.create_table('urge_record',
