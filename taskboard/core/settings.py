@@ -24,6 +24,9 @@ class BoardSettings:
     office_name: str = "营商环境工作任务调度办公室"
     office_contact: str = ""
     office_phone: str = ""
+    # SQLite backups kept this many days; a window idle this long locks (0: never).
+    backup_keep_days: int = 30
+    idle_lock_minutes: int = 30
     # Working days a unit gets to answer an urge notice.
     urge_reply_workdays: int = 5
     # Notice wording overriding resources/templates (empty: the shipped wording).
