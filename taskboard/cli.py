@@ -24,7 +24,10 @@ from taskboard.core.settings import load_calendar, load_settings
 
 
 # Modules whose ``register(subparsers, common_parser)`` adds their subcommands.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "taskboard.bench",
+    "taskboard.admin_cli",
+]
 
 
 class CliError(Exception):

@@ -114,6 +114,11 @@ class Board:
         return out
 
 
+# assignment_light() unrolled for the hot loop; tests/core/test_board.py pins the equivalence.
+_GREEN = Light.GREEN
+_STATUS_LIGHT = {s: assignment_light(False, s) for s in (None, "pending", "approved", "returned")}
+
+
 class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
     """Per-task assignment rows, built on first access.
 
@@ -141,7 +146,7 @@ class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
 
 
 def _assignment_query(task_ids, p: str):
-    """Assignments with the ids of their latest counted report and latest report up to ``p``.
+    """Assignments with their latest counted report and their latest report up to ``p``.
 
     Both lookups are index seeks on (assignment_id, period, status); the reports are joined
     afterwards by primary key.
@@ -169,7 +174,8 @@ def _assignment_query(task_ids, p: str):
     last = aliased(Report)
     return (
         select(inner.c.aid, inner.c.task_id, inner.c.unit_id, Unit.name, Unit.kind,
-               inner.c.closed_on, counted.progress, last.submitted_at)
+               inner.c.closed_on, counted.progress, last.submitted_at, last.id, last.period,
+               last.status, last.text)
         .join(Unit, Unit.id == inner.c.unit_id)
         .outerjoin(counted, counted.id == inner.c.counted_id)
         .outerjoin(last, last.id == inner.c.last_id)
@@ -201,16 +207,6 @@ def load_board(
     ).all()
     task_ids = select(Task.id).where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
 
-    # The period's latest report per assignment decides the light.
-    period_reports: dict[int, tuple[int, str, str]] = {}
-    for rid, aid, status, text in session.execute(
-        select(Report.id, Report.assignment_id, Report.status, Report.text)
-        .join(Assignment, Assignment.id == Report.assignment_id)
-        .where(Report.period == p, Assignment.task_id.in_(task_ids))
-        .order_by(Report.id)
-    ):
-        period_reports[aid] = (rid, status, text or "")
-
     urge_end = dt.datetime.combine(period_end, dt.time.max)
     urges: dict[int, tuple[int, Optional[dt.datetime]]] = {
         aid: (n, last)
@@ -240,13 +236,17 @@ def load_board(
 
     # One tight pass over the assignments: raw tuples, no objects per row.
     raw: dict[int, list[tuple]] = defaultdict(list)
-    no_report = (None, None, "")
-    for aid, tid, uid, uname, ukind, closed_on, prog, last_at in session.execute(
-            _assignment_query(task_ids, p)):
+    for (aid, tid, uid, uname, ukind, closed_on, prog, last_at, last_id, last_period,
+         last_status, last_text) in session.execute(_assignment_query(task_ids, p)):
         t_closed = task_facts[tid][0]
         closed = t_closed or (closed_on is not None and closed_on <= period_end)
-        rid, status, text = period_reports.get(aid, no_report)
-        light = assignment_light(closed, status)
+        # The latest report up to the period is this period's latest when it is from it:
+        # its state decides the light.
+        if last_period == p:
+            rid, status, text = last_id, last_status, last_text or ""
+        else:
+            rid, status, text = None, None, ""
+        light = _GREEN if closed else _STATUS_LIGHT[status]
         progress = 100 if closed else (prog or 0)
         raw[tid].append((aid, uid, uname, ukind, closed, rid, status, text, light, progress,
                          last_at))

@@ -44,6 +44,7 @@ class TaskListView(QWidget):
         super().__init__(parent)
         self._board: Optional[Board] = None
         self._criteria = SearchCriteria()
+        self._assignments_shown: tuple = (None, None)
 
         self.search = SearchPanel()
         self.model = TaskTableModel(self)
@@ -166,6 +167,10 @@ class TaskListView(QWidget):
         self.selectionChangedTo.emit(task_id)
 
     def _show_assignments(self, task_id: Optional[int]) -> None:
+        shown = (id(self._board), task_id)
+        if shown == self._assignments_shown:
+            return  # a search keystroke that kept the same task needs no new lower pane
+        self._assignments_shown = shown
         if self._board is None or task_id is None:
             self.assignment_model.set_rows([])
             self.assignment_title.setText("选择一项任务查看各责任单位进展")

@@ -44,11 +44,18 @@ class TaskTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[TaskRow] = []
+        self._text: list[list[Optional[str]]] = []
+        self._sort: list[list[Any]] = []
 
     # --- data in ----------------------------------------------------------------------
     def set_rows(self, rows: Sequence[TaskRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        # Texts and sort keys are computed once per reset: painting and sorting ask for
+        # them thousands of times, and each search keystroke resets the model.
+        ncols = len(HEADERS)
+        self._text = [[self._display(r, c) for c in range(ncols)] for r in self._rows]
+        self._sort = [[self._sort_value(r, c) for c in range(ncols)] for r in self._rows]
         self.endResetModel()
 
     def row_at(self, row: int) -> Optional[TaskRow]:
@@ -78,12 +85,13 @@ class TaskTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row = self._rows[index.row()]
+        r = index.row()
         col = index.column()
         if role == Qt.DisplayRole:
-            return self._display(row, col)
+            return self._text[r][col]
         if role == SortRole:
-            return self._sort_value(row, col)
+            return self._sort[r][col]
+        row = self._rows[r]
         if role == TaskIdRole:
             return row.task_id
         if role == Qt.DecorationRole and col == COL_LIGHT:

@@ -169,3 +169,11 @@ def test_deadline_range_excludes_tasks_without_deadline(small):
 def test_empty_criteria_returns_everything(small):
     rows = board(small).rows
     assert filter_rows(rows, SearchCriteria()) == rows
+
+
+def test_unrolled_light_table_matches_the_rule():
+    from taskboard.core import board as board_module
+    from taskboard.core.rules import assignment_light
+
+    for status in (None, "pending", "approved", "returned"):
+        assert board_module._STATUS_LIGHT[status] is assignment_light(False, status)
