@@ -91,11 +91,11 @@ def check_file(path: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES,
             "为安全起见拒绝读取。请删除无关工作表或拆分后再导入。")
 
 
-def open_workbook(path: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES):
+def open_workbook(path: Path, *, max_unpacked: Optional[int] = None):
     """A read-only, values-only workbook, or ExcelInputError with a clear message."""
     require_defusedxml()
     path = Path(path)
-    check_file(path, max_unpacked=max_unpacked)
+    check_file(path, max_unpacked=max_unpacked or MAX_UNPACKED_BYTES)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except ExcelInputError:
@@ -107,12 +107,13 @@ def open_workbook(path: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES):
                               "文件可能已损坏或含有不安全的内容。") from None
 
 
-def iter_rows(ws, *, file_name: str, max_rows: int = MAX_ROWS,
+def iter_rows(ws, *, file_name: str, max_rows: Optional[int] = None,
               max_cols: int = 60) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(row number, values) for each row, refusing sheets longer than ``max_rows``.
 
     Columns past ``max_cols`` are ignored: a sheet's dimension claims cannot be trusted.
     """
+    max_rows = max_rows or MAX_ROWS
     n = 0
     try:
         for n, row in enumerate(ws.iter_rows(values_only=True, max_col=max_cols), start=1):
