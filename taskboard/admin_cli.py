@@ -203,3 +203,40 @@ def register(sub, common) -> None:
     ul = us.add_parser("unlock", parents=[common], help="lift a lockout")
     ul.add_argument("username")
     p.set_defaults(func=cmd_users)
+
+
+# --- start-up of the window -------------------------------------------------------------------
+
+def check_before_open(url_arg: Optional[str], gui: bool = True) -> None:
+    """Integrity check of an existing SQLite file before migrations touch it."""
+    url = make_url(resolve_url(url_arg))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database)
+    if not path.is_file():
+        return
+    try:
+        backup.check_at_start(path)
+    except backup.BackupError as exc:
+        if gui:
+            from PySide6.QtWidgets import QMessageBox
+
+            from taskboard.ui.app import ensure_app
+
+            ensure_app()
+            QMessageBox.critical(None, "数据库损坏", str(exc))
+        raise _cli().CliError(str(exc)) from None
+
+
+def backup_at_start(db) -> Optional[Path]:
+    """The start-up copy of a SQLite database; a failure is reported, never fatal."""
+    path = db.sqlite_path
+    if path is None or not path.is_file():
+        return None
+    try:
+        with db.session() as s:
+            keep = load_settings(s).backup_keep_days
+        return backup.daily_backup(path, keep, force=True)
+    except (backup.BackupError, OSError) as exc:
+        print(f"taskboard: 警告：启动备份失败：{exc}", file=sys.stderr)
+        return None

@@ -86,8 +86,21 @@ def cmd_gui(args) -> int:
         with db.session() as s:
             actor = load_actor(s, DEMO_DISPATCHER)
     else:
+        from taskboard.admin_cli import backup_at_start, check_before_open
+
+        check_before_open(args.db, gui=not args.screenshot)
         db = open_db(args.db)
-        actor = first_admin(db)
+        if args.screenshot:  # a rendering job, not a user: no sign-in
+            actor = first_admin(db)
+        else:
+            from taskboard.ui.app import ensure_app
+            from taskboard.ui.login_dialog import ask_sign_in
+
+            ensure_app()
+            actor = ask_sign_in(db)
+            if actor is None:
+                return 0
+            backup_at_start(db)
     return run(db, actor, Path(args.screenshot) if args.screenshot else None)
 
 
