@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget,
@@ -24,6 +24,9 @@ ROLE_WORDS = {"admin": "管理员", "dispatcher": "调度人员", "reporter": "�
 
 
 class MainWindow(QMainWindow):
+    # Every freshly loaded board, for feature views that follow the period and campaign.
+    boardLoaded = Signal(object)
+
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
         search.set_choices(units, leaders, categories)
         self.tasks_view.show_board(board)
         self._show_counts(board)
+        self.boardLoaded.emit(board)
 
     def _show_counts(self, board: Board) -> None:
         counts = board.counts()
