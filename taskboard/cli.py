@@ -27,6 +27,7 @@ from taskboard.core.settings import load_calendar, load_settings
 COMMAND_MODULES: list[str] = [
     "taskboard.bench",
     "taskboard.admin_cli",
+    "taskboard.notify.cli",
 ]
 
 

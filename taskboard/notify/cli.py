@@ -1,0 +1,203 @@
+"""`taskboard urge` and `taskboard urge-ledger`: urging on a schedule, from the command line.
+
+    taskboard urge --period 2026-11 --overdue --unreported --send
+    taskboard urge --dry-run
+    taskboard urge --retry-failed
+    taskboard urge-ledger --out 催办台账.xlsx
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from taskboard import cli
+from taskboard.core.actor import load_actor
+from taskboard.core.errors import ServiceError
+from taskboard.core.models import Campaign
+from taskboard.core.periods import Period
+from taskboard.core.services import urge_inbox, urging
+from taskboard.core.settings import load_settings
+from taskboard.notify import delivery, documents, email
+from taskboard.notify.ledger import write_ledger
+
+FLAGS = (("overdue", "超期"), ("near_due", "临期"), ("unreported", "未报送"),
+         ("returned", "已退回"), ("lagging", "滞后"))
+DEFAULT_FILTERS = ("unreported", "returned")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD，收到：{text!r}") from None
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("urge", parents=[common], help="screen and urge units (催办)",
+                       description="筛查本期任务并向责任单位发出催办通知单。不加筛查条件时催办"
+                                   "未报送和被退回的任务；同类条件取其一，不同类条件同时满足。")
+    p.add_argument("--period", type=cli._period, help="YYYY-MM (default: this month)")
+    for key, word in FLAGS:
+        p.add_argument(f"--{key.replace('_', '-')}", dest=key, action="store_true",
+                       help=f"urge {word} assignments")
+    p.add_argument("--campaign", type=int, metavar="ID", help="one campaign (default: all)")
+    p.add_argument("--send", action="store_true", help="e-mail each notice to its unit")
+    p.add_argument("--dry-run", action="store_true", help="show what would be done, change nothing")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="only resend notices whose e-mail failed")
+    p.add_argument("--reason", default="",
+                   help="urge assignments urged within the quiet period too, for this reason")
+    p.add_argument("--out", type=Path, metavar="DIR", help="also save each notice as PDF and .docx")
+    p.add_argument("--user", default=None, help="issue as this office user (default: first admin)")
+    p.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_urge)
+
+    led = sub.add_parser("urge-ledger", parents=[common], help="export the urge ledger (催办台账)")
+    led.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    led.add_argument("--campaign", type=int, metavar="ID")
+    led.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
+    led.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
+    led.add_argument("--user", default=None)
+    led.set_defaults(func=cmd_ledger)
+
+
+def _actor(db, username):
+    if not username:
+        return cli.first_admin(db)
+    with db.session() as s:
+        try:
+            return load_actor(s, username)
+        except LookupError as exc:
+            raise cli.CliError(str(exc)) from None
+
+
+def _campaigns(db, campaign_id):
+    with db.session() as s:
+        q = select(Campaign.id, Campaign.name).where(Campaign.archived.is_(False))
+        if campaign_id is not None:
+            q = q.where(Campaign.id == campaign_id)
+        found = s.execute(q.order_by(Campaign.id)).all()
+    if campaign_id is not None and not found:
+        raise cli.CliError(f"专项工作不存在或已归档：{campaign_id}")
+    return found
+
+
+def cmd_urge(args) -> int:
+    db = cli.open_demo_db() if args.demo else cli.open_db(args.db)
+    actor = _actor(db, args.user)
+    today = args.today or dt.date.today()
+    period = args.period or Period.of(today)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise cli.CliError(f"--out 应为文件夹：{args.out}")
+    config = None
+    if args.send or args.retry_failed:
+        with db.session() as s:
+            try:  # before anything is issued: a missing server must change nothing
+                config = email.smtp_config(load_settings(s))
+            except email.EmailError as exc:
+                raise cli.CliError(str(exc)) from None
+    try:
+        if args.retry_failed:
+            return _retry(db, actor, config, args.dry_run)
+        return _urge(db, actor, args, today, period, config)
+    except ServiceError as exc:
+        raise cli.CliError(str(exc)) from None
+
+
+def _urge(db, actor, args, today, period, config) -> int:
+    filters = [k for k, _ in FLAGS if getattr(args, k)] or list(DEFAULT_FILTERS)
+    words = "、".join(urging.FILTER_WORDS[f] for f in filters)
+    failures = 0
+    for cid, name in _campaigns(db, args.campaign):
+        with db.session() as s:
+            rows = urging.screen(s, actor, cid, period, today, filters)
+        print(f"{name} · {period.label} · 筛查（{words}）：{len(rows)} 项")
+        quiet = [r for r in rows if r.quiet_until is not None]
+        if quiet and not args.reason:
+            for r in quiet:
+                print(f"  跳过 {r.unit_name} {r.code}：刚催办过，{r.quiet_until:%Y-%m-%d} 起可再催办")
+            rows = [r for r in rows if r.quiet_until is None]
+        if not rows:
+            print("  没有需要催办的任务。")
+            continue
+        ids = [r.assignment_id for r in rows]
+        if args.dry_run:
+            with db.session() as s:
+                plans = urging.plan_notices(s, actor, cid, period, today, ids)
+            for plan in plans:
+                cc = f"，抄送{'、'.join(plan.cc)}" if plan.cc else ""
+                print(f"  将发出{plan.kind_word}通知单 → {plan.unit_name}：{len(plan.rows)} 项"
+                      f"（{'、'.join(r.code for r in plan.rows)}）{cc}")
+            continue
+        issued = delivery.issue(db, actor, cid, period, today, ids, override_reason=args.reason,
+                                method="email" if config else "app")
+        for n in issued:
+            print(f"  已发出 {n.number_text} → {n.unit_name}：{n.task_count} 项")
+            if args.out is not None:
+                _save(db, actor, n.notice_id, args.out)
+        if config is not None:
+            failures += _report(delivery.email_notices(
+                db, actor, [n.notice_id for n in issued], config=config))
+    if args.dry_run:
+        print("（演练：未发出任何通知单）")
+    return 1 if failures else 0
+
+
+def _save(db, actor, notice_id: int, folder: Path) -> None:
+    snap, settings = delivery.snapshot(db, actor, notice_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = documents.file_stem(snap)
+    (folder / f"{stem}.pdf").write_bytes(documents.render_pdf(snap, settings))
+    (folder / f"{stem}.docx").write_bytes(documents.render_docx(snap, settings))
+    print(f"    已保存 {folder / stem}.pdf / .docx")
+
+
+def _report(results) -> int:
+    failed = 0
+    for r in results:
+        if r.ok:
+            print(f"  邮件 {r.number_text} → {r.unit_name} <{r.to}>：{r.message}")
+        else:
+            failed += 1
+            print(f"  邮件 {r.number_text} → {r.unit_name}：发送失败：{r.message}")
+    if failed:
+        print(f"  {failed} 份邮件发送失败，可稍后用 taskboard urge --retry-failed 重发。")
+    return failed
+
+
+def _retry(db, actor, config, dry_run: bool) -> int:
+    with db.session() as s:
+        failed = urge_inbox.list_notices(s, actor, failed_only=True)
+    if not failed:
+        print("没有发送失败待重发的通知单。")
+        return 0
+    if dry_run:
+        for n in failed:
+            print(f"将重发 {n.number_text} → {n.unit_name}（上次失败：{n.email_error}）")
+        return 0
+    return 1 if _report(delivery.email_notices(db, actor, [n.notice_id for n in failed],
+                                               config=config)) else 0
+
+
+def cmd_ledger(args) -> int:
+    db = cli.open_demo_db() if args.demo else cli.open_db(args.db)
+    actor = _actor(db, args.user)
+    if args.out.suffix.lower() != ".xlsx":
+        raise cli.CliError("台账文件应以 .xlsx 结尾")
+    if not args.out.parent.exists():
+        raise cli.CliError(f"文件夹不存在：{args.out.parent}")
+    if args.campaign is not None:
+        _campaigns(db, args.campaign)
+    with db.session() as s:
+        try:
+            rows = urge_inbox.ledger_rows(s, actor, args.campaign, date_from=args.date_from,
+                                          date_to=args.date_to)
+        except ServiceError as exc:
+            raise cli.CliError(str(exc)) from None
+    write_ledger(rows, args.out)
+    answered = sum(r.answered for r in rows)
+    print(f"已导出催办台账 {args.out}：{len(rows)} 条催办记录，已回复 {answered} 条。")
+    return 0
