@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.exc import OperationalError, StaleDataError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from taskboard.core.errors import ConflictError, ServiceError
