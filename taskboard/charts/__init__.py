@@ -1,0 +1,1 @@
+"""Matplotlib Figure builders for the battle map (no pyplot, no Qt)."""

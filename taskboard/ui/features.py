@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-INSTALLERS: list[Callable] = []
+from taskboard.ui.dashboard_view import install as install_dashboard
+
+INSTALLERS: list[Callable] = [
+    install_dashboard,
+]
 
 
 def install_all(window) -> None:

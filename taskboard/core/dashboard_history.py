@@ -1,0 +1,261 @@
+"""Month-by-month figures per unit over a whole campaign, from a few bulk queries.
+
+Trend curves (变化曲线) and the previous period's ranks need every month at once. Calling
+``load_board`` per month would cost seconds on a province database, so this loads the
+campaign's assignments once, its reports once (one row per report, two integers and two
+flags) and its urges once, and works out every (unit, month) figure with numpy.
+
+The rules are the board's: an assignment's progress at a month is its latest non-returned
+report up to that month, 100 once closed out (its own or its task's close date within the
+month); a report is on time when its first submission for the month is on or before the
+month's report day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import chain
+from typing import Optional
+
+import numpy as np
+from sqlalchemy import Integer, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from taskboard.core.board import Board
+from taskboard.core.dashboard import (
+    Measure, RankRow, UnitMetrics, board_unit_metrics, rank_units,
+)
+from taskboard.core.models import Assignment, Campaign, Report, Task, Unit, UrgeRecord
+from taskboard.core.periods import Period, period_range
+from taskboard.core.rules import report_day
+from taskboard.core.settings import BoardSettings
+from taskboard.core.workcalendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class UnitSeries:
+    unit_id: int
+    unit_name: str
+    kind: str
+    mean_progress: tuple[float, ...]  # per month, 0–100
+    share_closed: tuple[float, ...]
+    on_time_rate: tuple[Optional[float], ...]  # None when no report was due
+    overdue: tuple[int, ...]  # assignments overdue at the month's as-of date
+    urges: tuple[int, ...]  # urges received during the month
+
+    def level(self, measure: Measure) -> tuple[float, ...]:
+        return self.mean_progress if measure is Measure.MEAN_PROGRESS else self.share_closed
+
+
+@dataclass(frozen=True)
+class History:
+    campaign_id: int
+    periods: tuple[Period, ...]
+    units: tuple[UnitSeries, ...]  # units with assignments, districts first
+
+    def index(self, period: Period) -> Optional[int]:
+        try:
+            return self.periods.index(period)
+        except ValueError:
+            return None
+
+    def districts(self) -> list[UnitSeries]:
+        return [u for u in self.units if u.kind == "district"]
+
+    def on_time_at(self, period: Period) -> dict[int, Optional[float]]:
+        i = self.index(period)
+        return {} if i is None else {u.unit_id: u.on_time_rate[i] for u in self.units}
+
+    def urges_at(self, period: Period) -> dict[int, int]:
+        i = self.index(period)
+        return {} if i is None else {u.unit_id: u.urges[i] for u in self.units}
+
+
+def _month_index(p: Period) -> int:
+    return p.year * 12 + p.month - 1
+
+
+def load_history(session: Session, campaign_id: int, last: Period, today: dt.date,
+                 cal: WorkCalendar, settings: Optional[BoardSettings] = None) -> History:
+    """Every month from the campaign's start to ``last`` (inclusive)."""
+    settings = settings or BoardSettings()
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"专项工作不存在：{campaign_id}")
+    first = min(Period.of(campaign.start_date), last)
+    periods = period_range(first, last)
+    n_p = len(periods)
+    base = _month_index(first)
+
+    task_ids = select(Task.id).where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
+    arows = session.execute(
+        select(Assignment.id, Assignment.unit_id, Unit.name, Unit.kind, Assignment.closed_on,
+               Task.closed_on, Task.deadline, Task.start_date)
+        .join(Task, Task.id == Assignment.task_id).join(Unit, Unit.id == Assignment.unit_id)
+        .where(Task.campaign_id == campaign_id, Task.deleted.is_(False),
+               Assignment.archived.is_(False))
+        .order_by(Assignment.id)
+    ).all()
+    n_a = len(arows)
+    if n_a == 0:
+        return History(campaign_id, tuple(periods), ())
+    a_ids = np.fromiter((r[0] for r in arows), dtype=np.int64, count=n_a)
+    max_id = int(a_ids.max())
+    a_index = np.full(max_id + 1, -1, dtype=np.int64)
+    a_index[a_ids] = np.arange(n_a)
+
+    # Dates as month-relative day numbers keep the per-month tests in numpy.
+    far = np.iinfo(np.int64).max // 4
+
+    def ordinal(d: Optional[dt.date]) -> int:
+        return d.toordinal() if d is not None else far
+
+    closed_ord = np.array([min(ordinal(r[4]), ordinal(r[5])) for r in arows], dtype=np.int64)
+    deadline_ord = np.array([ordinal(r[6]) for r in arows], dtype=np.int64)
+    start_ord = np.array([ordinal(r[7]) for r in arows], dtype=np.int64)
+    first_ord = np.array([p.first_day.toordinal() for p in periods], dtype=np.int64)
+    last_ord = np.array([p.last_day.toordinal() for p in periods], dtype=np.int64)
+    as_of_ord = np.array([p.as_of(today).toordinal() for p in periods], dtype=np.int64)
+
+    closed_by = closed_ord[:, None] <= last_ord[None, :]  # (assignments, months)
+    # A unit owes a report for a month while its work is open at the month's start.
+    expected = (closed_ord[:, None] >= first_ord[None, :]) & \
+        (start_ord[:, None] <= last_ord[None, :])
+    overdue = (deadline_ord[:, None] < as_of_ord[None, :]) & ~closed_by
+
+    # --- reports: one bulk query, period turned into a month number in SQL ----------------
+    month_no = (cast(func.substr(Report.period, 1, 4), Integer) * 12
+                + cast(func.substr(Report.period, 6, 2), Integer) - 1)
+    cutoffs = {str(p): dt.datetime.combine(report_day(p, cal, settings.report_day), dt.time.max)
+               for p in periods}
+    on_time = case(
+        (Report.submitted_at <= case(cutoffs, value=Report.period, else_=None), 1), else_=0)
+    counted = case((Report.status == "returned", 0), else_=1)
+    # Core execution and a flat iterator: ORM rows and np.array(rows) cost seconds here.
+    result = session.connection().execute(
+        select(Report.assignment_id, month_no, Report.progress, counted, on_time)
+        .join(Assignment, Assignment.id == Report.assignment_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.campaign_id == campaign_id,
+               Report.period >= str(first), Report.period <= str(last))
+        .order_by(Report.id))
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(result.partitions(50_000))),
+                       dtype=np.int64)
+    rep = flat.reshape(-1, 5)
+    rep = rep[(rep[:, 0] <= max_id)]
+    rep_a = a_index[rep[:, 0]]
+    keep = rep_a >= 0  # reports of archived assignments do not count
+    rep, rep_a = rep[keep], rep_a[keep]
+    rep_p = rep[:, 1] - base
+
+    on_time_hit = np.zeros((n_a, n_p), dtype=bool)
+    ot = rep[:, 4] == 1
+    on_time_hit[rep_a[ot], rep_p[ot]] = True
+
+    # Latest non-returned report per (assignment, month): rows are in id order, so the last
+    # occurrence of each key wins; np.unique on the reversed keys finds it.
+    ok = rep[:, 3] == 1
+    keys = (rep_a[ok] * n_p + rep_p[ok])[::-1]
+    values = rep[ok, 2][::-1]
+    uniq, first_pos = np.unique(keys, return_index=True)
+    reported = np.full((n_a, n_p), -1, dtype=np.int64)
+    reported.flat[uniq] = values[first_pos]
+    # Carry the last report forward through months without one.
+    cols = np.where(reported >= 0, np.arange(n_p)[None, :], 0)
+    np.maximum.accumulate(cols, axis=1, out=cols)
+    progress = np.take_along_axis(reported, cols, axis=1)
+    progress = np.where(progress < 0, 0, progress)
+    progress = np.where(closed_by, 100, progress).astype(float)
+
+    # --- urges: few rows, counted per assignment and month --------------------------------
+    urged = np.zeros((n_a, n_p), dtype=np.int64)
+    urge_end = dt.datetime.combine(last.last_day, dt.time.max)
+    urge_start = dt.datetime.combine(first.first_day, dt.time.min)
+    for aid, at in session.execute(
+            select(UrgeRecord.assignment_id, UrgeRecord.urged_at)
+            .where(UrgeRecord.assignment_id.in_(select(Assignment.id).where(
+                Assignment.task_id.in_(task_ids))),
+                and_(UrgeRecord.urged_at >= urge_start, UrgeRecord.urged_at <= urge_end))):
+        i = a_index[aid] if aid <= max_id else -1
+        if i >= 0:
+            urged[i, _month_index(Period.of(at.date())) - base] += 1
+
+    # --- per unit -------------------------------------------------------------------------
+    unit_of = np.array([r[1] for r in arows], dtype=np.int64)
+    info = {r[1]: (r[2], r[3]) for r in arows}
+    order = sorted(info, key=lambda uid: (info[uid][1] != "district", uid))
+    units = []
+    for uid in order:
+        mask = unit_of == uid
+        n = int(mask.sum())
+        exp = expected[mask].sum(axis=0)
+        hit = (on_time_hit[mask] & expected[mask]).sum(axis=0)
+        units.append(UnitSeries(
+            unit_id=uid, unit_name=info[uid][0], kind=info[uid][1],
+            mean_progress=tuple(float(x) for x in progress[mask].sum(axis=0) / n),
+            share_closed=tuple(float(x) for x in closed_by[mask].sum(axis=0) / n * 100),
+            on_time_rate=tuple(float(h) / float(e) * 100 if e else None
+                               for h, e in zip(hit, exp)),
+            overdue=tuple(int(x) for x in overdue[mask].sum(axis=0)),
+            urges=tuple(int(x) for x in urged[mask].sum(axis=0)),
+        ))
+    return History(campaign_id, tuple(periods), tuple(units))
+
+
+# --- trend curves -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendSeries:
+    unit_id: int
+    unit_name: str
+    level: tuple[float, ...]
+    on_time_rate: tuple[Optional[float], ...]
+
+
+@dataclass(frozen=True)
+class Trends:
+    measure: Measure
+    periods: tuple[Period, ...]
+    series: tuple[TrendSeries, ...]  # districts
+    average_level: tuple[float, ...]  # unweighted mean over the districts
+    average_on_time: tuple[Optional[float], ...]
+    selected: Optional[int]  # unit id drawn highlighted
+
+    @property
+    def selected_series(self) -> Optional[TrendSeries]:
+        return next((s for s in self.series if s.unit_id == self.selected), None)
+
+
+def _mean(values) -> Optional[float]:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def trends(history: History, measure: Measure, until: Period,
+           selected: Optional[int] = None) -> Trends:
+    """The districts' curves from the campaign's first month up to ``until``."""
+    end = history.index(until)
+    n = len(history.periods) if end is None else end + 1
+    if end is None and history.periods and until < history.periods[0]:
+        n = 0
+    series = tuple(TrendSeries(u.unit_id, u.unit_name, u.level(measure)[:n], u.on_time_rate[:n])
+                   for u in history.districts())
+    avg_level = tuple(_mean(s.level[i] for s in series) or 0.0 for i in range(n))
+    avg_rate = tuple(_mean(s.on_time_rate[i] for s in series) for i in range(n))
+    return Trends(measure, history.periods[:n], series, avg_level, avg_rate, selected)
+
+
+def unit_metrics_at(history: History, period: Period, measure: Measure) -> list[UnitMetrics]:
+    """The districts' ranking figures for a past period, all from history."""
+    i = history.index(period)
+    if i is None:
+        return []
+    return [UnitMetrics(u.unit_id, u.unit_name, u.level(measure)[i], u.on_time_rate[i],
+                        u.overdue[i], u.urges[i]) for u in history.districts()]
+
+
+def district_ranking(board: Board, history: History, measure: Measure) -> list[RankRow]:
+    """This period's district ranking (levels and overdue from the board) with rank change."""
+    current = board_unit_metrics(board, measure, history.on_time_at(board.period),
+                                 history.urges_at(board.period))
+    return rank_units(current, unit_metrics_at(history, board.period.previous(), measure))
