@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "taskboard.bench",
     "taskboard.admin_cli",
     "taskboard.notify.cli",
+    "taskboard.excel.cli",
 ]
 
 

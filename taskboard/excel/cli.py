@@ -1,0 +1,203 @@
+"""Command-line jobs for Excel: the monthly ledger, task list import, unit report forms."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import select
+
+from taskboard.core.errors import ServiceError
+from taskboard.core.models import Campaign, Unit
+from taskboard.core.periods import Period
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _db(args):
+    from taskboard import cli
+
+    return cli.open_demo_db() if args.demo else cli.open_db(args.db)
+
+
+def _campaign_id(session, ref: Optional[str]) -> int:
+    from taskboard.cli import CliError
+
+    if ref is None:
+        cid = session.scalar(select(Campaign.id).where(Campaign.archived.is_(False))
+                             .order_by(Campaign.start_date.desc(), Campaign.id.desc()))
+        if cid is None:
+            raise CliError("数据库中还没有专项工作。")
+        return cid
+    cond = Campaign.id == int(ref) if ref.isdigit() else Campaign.name == ref
+    cid = session.scalar(select(Campaign.id).where(cond))
+    if cid is None:
+        raise CliError(f"专项工作不存在：{ref}")
+    return cid
+
+
+def _output(path: str, suffix: str = ".xlsx") -> Path:
+    from taskboard.cli import CliError
+
+    out = Path(path)
+    if out.suffix.lower() != suffix:
+        raise CliError(f"输出文件应以 {suffix} 结尾：{path}")
+    if not out.parent.exists():
+        raise CliError(f"输出目录不存在：{out.parent}")
+    return out
+
+
+def cmd_export_ledger(args) -> int:
+    from taskboard.cli import CliError, first_admin
+    from taskboard.core.permissions import require
+    from taskboard.excel.ledger import ledger_data
+    from taskboard.excel.ledger_writer import dump_bare, write_ledger
+
+    out = _output(args.output)
+    db = _db(args)
+    actor = first_admin(db)
+    today = dt.date.today()
+    try:
+        require(actor, "export")
+        with db.session() as s:
+            cid = _campaign_id(s, args.campaign)
+            started = time.perf_counter()
+            data = ledger_data(s, cid, args.period, today)
+            built = time.perf_counter()
+        write_ledger(data, out)
+        written = time.perf_counter()
+    except ServiceError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"无法写入 {out}：{exc.strerror or exc}") from None
+    print(f"已导出 {data.title}：任务 {len(data.ledger)} 项，未报送及超期 {len(data.urge_list)} 条 → {out}")
+    if args.timing:
+        bare = out.with_name(out.stem + ".bare.xlsx")
+        t0 = time.perf_counter()
+        dump_bare(data, bare)
+        t_bare = time.perf_counter() - t0
+        bare.unlink()
+        t_write = written - built
+        print(f"取数 {built - started:.3f} s，写出 {t_write:.3f} s，"
+              f"同值裸写（openpyxl write-only）{t_bare:.3f} s，比值 {t_write / t_bare:.2f}")
+    return 0
+
+
+def _parse_maps(items: list[str], session) -> dict:
+    from taskboard.cli import CliError
+    from taskboard.excel.task_import import CREATE
+
+    out: dict = {}
+    names = dict(session.execute(select(Unit.name, Unit.id)).all())
+    for item in items or []:
+        name, sep, target = item.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise CliError(f"--map 的格式应为 清单中的名称=已有单位名称，收到：{item}")
+        if target.strip() not in names:
+            raise CliError(f"--map 指定的单位不存在：{target.strip()}")
+        out[name.strip()] = names[target.strip()]
+    return out
+
+
+def cmd_import_tasks(args) -> int:
+    from taskboard.cli import CliError, first_admin
+    from taskboard.excel.task_import import CREATE, apply_import, preview_import
+
+    path = Path(args.file)
+    db = _db(args)
+    actor = first_admin(db)
+    today = dt.date.today()
+    try:
+        with db.Session.begin() as s:
+            preview = preview_import(s, path, args.campaign, today=today, sheet=args.sheet)
+            mapping = _parse_maps(args.map, s)
+            if args.create_units:
+                for u in preview.unknown_units:
+                    mapping.setdefault(u.name, CREATE)
+            unresolved = preview.unresolved(mapping)
+            ok = not preview.error_count and not unresolved and preview.rows
+            if args.json:
+                report = preview.as_json()
+                report["dry_run"] = bool(args.dry_run)
+                report["imported"] = False
+            if ok and not args.dry_run:
+                result = apply_import(s, actor, preview, mapping, today=today)
+                if args.json:
+                    report["imported"] = True
+                    report["campaign_id"] = result.campaign_id
+    except ServiceError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_preview(preview, unresolved)
+        if ok and not args.dry_run:
+            print(f"已导入任务 {result.tasks} 项、责任分工 {result.assignments} 条"
+                  + (f"，新建单位：{'、'.join(result.units_created)}" if result.units_created else ""))
+        elif ok:
+            print("预览（--dry-run）：未写入任何数据。")
+    if not ok:
+        why = []
+        if preview.error_count:
+            why.append(f"{preview.error_count} 处错误")
+        if unresolved:
+            why.append(f"{len(unresolved)} 个未知单位（用 --create-units 新建，或 --map 名称=已有单位）")
+        if not preview.rows:
+            why.append("没有任务行")
+        raise CliError("未导入：" + "，".join(why) + "。")
+    return 0
+
+
+def _print_preview(p, unresolved: list[str]) -> None:
+    print(f"{p.file_name} · 工作表「{p.sheet}」· 表头在第 {p.header_row} 行 · "
+          f"专项工作「{p.campaign_name}」{'（将新建）' if p.campaign_id is None else ''}")
+    print("识别的列：" + "，".join(f"{k}={v}" for k, v in p.columns.items()))
+    for note in p.notes:
+        print(f"说明：{note}")
+    for r in p.rows:
+        deadline = r.deadline.isoformat() if r.deadline else (r.deadline_note or "无")
+        units = "、".join(r.units)
+        print(f"第 {r.row} 行 [{r.status}] {r.code} {r.title} | 牵头：{r.lead_unit or '—'}"
+              f" | 责任：{units or '—'} | 时限：{deadline}")
+        for e in r.errors:
+            print(f"    错误：{e}")
+        for w in r.warnings:
+            print(f"    提示：{w}")
+    for row, why in p.skipped:
+        print(f"第 {row} 行：{why}")
+    for u in p.unknown_units:
+        hint = "，可能是：" + "、".join(n for _, n in u.suggestions) if u.suggestions else ""
+        mark = "（未处理）" if u.name in unresolved else ""
+        print(f"未知单位“{u.name}”（第 {'、'.join(map(str, u.rows[:5]))} 行）{hint}{mark}")
+    print(f"共 {len(p.rows)} 项任务，错误 {p.error_count} 处，提示 {p.warning_count} 处。")
+
+
+def register(subparsers, common) -> None:
+    led = subparsers.add_parser("export-ledger", parents=[common],
+                                help="export the monthly ledger (月度台账) workbook")
+    led.add_argument("--period", type=_period, required=True, help="YYYY-MM")
+    led.add_argument("--campaign", help="campaign id or name (default: the latest)")
+    led.add_argument("-o", "--output", required=True, metavar="FILE", help="the .xlsx to write")
+    led.add_argument("--timing", action="store_true",
+                     help="also time a bare openpyxl dump of the same values and print the ratio")
+    led.set_defaults(func=cmd_export_ledger)
+
+    imp = subparsers.add_parser("import-tasks", parents=[common],
+                                help="import a task list workbook (任务清单)")
+    imp.add_argument("file", help="the .xlsx task list")
+    imp.add_argument("--campaign", help="campaign id or name; a new name creates the campaign")
+    imp.add_argument("--sheet", help="worksheet name (default: the first with a header)")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.add_argument("--create-units", action="store_true", help="create unknown units")
+    imp.add_argument("--map", action="append", metavar="NAME=UNIT",
+                     help="map a unit name in the file to an existing unit (repeatable)")
+    imp.set_defaults(func=cmd_import_tasks)
