@@ -50,5 +50,9 @@ def upgrade_to_head(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             # Several workstations starting at once must not run the same migration twice.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7351001)")
+        elif conn.dialect.name == "sqlite":
+            # The same for two programs opening one new file: the second waits for the write
+            # lock, then finds the schema at head instead of creating the tables again.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
