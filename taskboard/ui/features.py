@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Callable
 
 from taskboard.ui.dashboard_view import install as install_dashboard
+from taskboard.ui.urge_actions import install as install_urging
 
 INSTALLERS: list[Callable] = [
     install_dashboard,
+    install_urging,
 ]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
-from taskboard.core.board import load_board
+from taskboard.core.board import Board, load_board
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, NoticeCounter, Task, Unit, UrgeNotice, UrgeRecord
 from taskboard.core.periods import Period
@@ -164,9 +164,17 @@ def screen(session: Session, actor: Actor, campaign_id: int, period: Period, tod
            filters: Iterable[str] = ()) -> list[ScreenRow]:
     """This period's open assignments matching ``filters``, ordered by unit then task code."""
     permissions.require(actor, "urge.send")
+    board = load_board(session, campaign_id, period, today, load_calendar(session),
+                       load_settings(session))
+    return rows_from_board(session, actor, board, today, filters)
+
+
+def rows_from_board(session: Session, actor: Actor, board: Board, today: dt.date,
+                    filters: Iterable[str] = ()) -> list[ScreenRow]:
+    """``screen`` over a board already loaded (the main window's), adding urge history."""
+    permissions.require(actor, "urge.send")
     filters = tuple(filters)
     cal, settings = load_calendar(session), load_settings(session)
-    board = load_board(session, campaign_id, period, today, cal, settings)
     tasks = {r.task_id: r for r in board.rows}
     aids = [a.assignment_id for rows in board.assignments.values() for a in rows]
     urges = _urge_history(session, aids)
