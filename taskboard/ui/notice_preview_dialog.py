@@ -78,6 +78,8 @@ class NoticePreviewDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Close if snapshot is not None
                                    else QDialogButtonBox.Cancel)
         buttons.rejected.connect(self.reject)
+        for b in buttons.buttons():
+            b.setText("关闭" if snapshot is not None else "取消")
         if snapshot is None:
             self.send_button = buttons.addButton(f"发出 {len(self.plans)} 份通知单",
                                                  QDialogButtonBox.AcceptRole)

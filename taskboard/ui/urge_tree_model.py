@@ -7,6 +7,7 @@ from typing import Any, Optional, Sequence
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from taskboard.core.rules import DueState
 from taskboard.core.services.urging import ScreenRow
 from taskboard.ui.lights import DUE_COLORS, light_icon
 
@@ -17,7 +18,7 @@ COL_NAME, COL_LIGHT, COL_DUE, COL_DEADLINE, COL_REPORT, COL_PROGRESS, COL_URGES,
     COL_LAST_URGE, COL_QUIET = range(9)
 HEADERS = ["单位 / 任务", "亮灯", "时限状态", "完成时限", "本期报送", "完成进度", "已催办",
            "最近催办", "可再催办"]
-WIDTHS = [420, 70, 100, 95, 80, 75, 60, 95, 95]
+WIDTHS = [420, 70, 130, 95, 80, 75, 60, 95, 95]
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -185,8 +186,9 @@ class UrgeTreeModel(QAbstractItemModel):
         if col == COL_LIGHT:
             return r.light.word
         if col == COL_DUE:
-            return r.due_state.word if r.days_text == "长期" else \
-                f"{r.due_state.word} · {r.days_text}"
+            if r.due_state is DueState.NEAR_DUE:
+                return f"临期 · {r.days_text}"
+            return r.days_text
         if col == COL_DEADLINE:
             return r.deadline_text
         if col == COL_REPORT:
