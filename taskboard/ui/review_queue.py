@@ -25,7 +25,7 @@ from taskboard.ui.task_detail import open_evidence
 
 COLUMNS = [
     Column("任务编号", lambda r: r.code, width=64),
-    Column("责任单位", lambda r: r.unit_name, width=130),
+    Column("责任单位", lambda r: r.unit_name, width=170),
     Column("进度", lambda r: f"{r.progress}%", right=True, width=50),
     Column("期次", lambda r: Period.parse(r.period).label, width=80),
     Column("标记", lambda r: "、".join(w for w, on in (("代报", r.on_behalf), ("补报", r.late),
@@ -104,7 +104,7 @@ class ReviewQueueDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)
-        splitter.setSizes([440, 560])
+        splitter.setSizes([480, 540])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
