@@ -89,11 +89,14 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
         board = load_board(session, campaign_id, period, today, cal, settings)
     scope = "全部任务"
     if rows is not None:
-        keep = {r.task_id for r in rows}
+        # The board's own rows, in the caller's order: rows shown for another period must
+        # not carry that period's lights into this ledger.
+        by_id = {r.task_id: r for r in board.rows}
+        kept = [by_id[r.task_id] for r in rows if r.task_id in by_id]
+        keep = {r.task_id for r in kept}
         if len(keep) != len(board.rows):
             scope = f"当前筛选的 {len(keep)} 项任务（共 {len(board.rows)} 项）"
-        board = Board(board.campaign_id, board.period, board.as_of,
-                      list(rows),
+        board = Board(board.campaign_id, board.period, board.as_of, kept,
                       {tid: a for tid, a in board.assignments.items() if tid in keep})
     campaign = session.get(Campaign, campaign_id)
     details = _report_details(session, campaign_id, period)
