@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import Callable
 
 from taskboard.ui.dashboard_view import install as install_dashboard
+from taskboard.ui.excel_actions import install as install_excel
 from taskboard.ui.task_actions import install as install_task_actions
 from taskboard.ui.urge_actions import install as install_urging
 
 INSTALLERS: list[Callable] = [
     install_dashboard,
+    install_excel,
     install_urging,
     install_task_actions,
 ]
