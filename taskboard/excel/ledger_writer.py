@@ -315,6 +315,11 @@ def _urge(ws, data: LedgerData, stamp: str) -> None:
         ws.auto_filter.ref = f"A3:{get_column_letter(n)}{3 + len(data.urge_list)}"
 
 
+def _bar_height(n_units: int) -> float:
+    """Centimetres for the lights chart: enough for every unit's label."""
+    return max(9.0, 0.6 * n_units)
+
+
 def _charts(ws, data: LedgerData) -> None:
     st = _Styles(ws)
     _page(ws, "", (22, 8, 8, 8, 2, 16, 10, 10), freeze=None)
@@ -337,7 +342,7 @@ def _charts(ws, data: LedgerData) -> None:
         for series, light in zip(bar.series, (Light.GREEN, Light.BLUE, Light.RED)):
             series.graphicalProperties = GraphicalProperties(
                 solidFill=LIGHT_COLORS[light].lstrip("#").upper())
-        bar.height, bar.width = max(8, 0.5 * n_units), 18
+        bar.height, bar.width, bar.gapWidth = _bar_height(n_units), 18, 40
         bar.y_axis.delete = bar.x_axis.delete = False
         bar.x_axis.scaling.orientation = "maxMin"  # first unit on top, as listed
         ws.add_chart(bar, "J2")
@@ -361,7 +366,8 @@ def _charts(ws, data: LedgerData) -> None:
         level += line
         level.y_axis.delete = level.x_axis.delete = False
         level.height, level.width = 9, max(18, 0.9 * n_water)
-        anchor_row = 2 + max(16, int(max(8, 0.5 * n_units) * 2)) if n_units else 2
+        # Below the lights chart: default rows are about half a centimetre high.
+        anchor_row = 4 + int(_bar_height(n_units) / 0.5) if n_units else 2
         ws.add_chart(level, f"J{anchor_row}")
 
 
