@@ -9,6 +9,7 @@ from typing import Callable
 
 from taskboard.ui.dashboard_view import install as install_dashboard
 from taskboard.ui.excel_actions import install as install_excel
+from taskboard.ui.security_actions import install as install_security
 from taskboard.ui.task_actions import install as install_task_actions
 from taskboard.ui.urge_actions import install as install_urging
 
@@ -17,6 +18,7 @@ INSTALLERS: list[Callable] = [
     install_excel,
     install_urging,
     install_task_actions,
+    install_security,
 ]
 
 
