@@ -172,3 +172,13 @@ def test_ledger_converts_to_pdf(ledger, tmp_path):
                     str(path)], check=True, capture_output=True, timeout=180)
     pdf = out / "台账.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+
+
+def test_bench_steps_compare_against_the_bare_dump(demo_db):
+    from taskboard.excel.bench_ledger import measure
+
+    steps = measure(demo_db, 1, NOV, TODAY, 1)
+    first = steps[0]
+    assert first["name"] == "monthly ledger export" and first["baseline_ms"] > 0
+    assert first["ratio"] == pytest.approx(first["median_ms"] / first["baseline_ms"])
+    assert "cells" in first["note"]

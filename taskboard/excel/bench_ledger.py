@@ -1,0 +1,74 @@
+"""The ledger's benchmark steps for ``taskboard bench``.
+
+The formatted ledger is timed against a bare openpyxl write-only dump of exactly the same cell
+values (``ledger_writer.dump_bare``) and, when pandas is installed, ``DataFrame.to_excel`` of
+those values. Runs alternate between the two so that a busy machine slows both alike.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from taskboard.core.periods import Period
+from taskboard.excel.ledger import ledger_data
+from taskboard.excel.ledger_writer import dump_bare, sheet_values, write_ledger
+
+TARGET_RATIO = 1.5
+
+
+def _alternate(a: Callable[[], object], b: Callable[[], object], repeat: int) -> tuple[float, float]:
+    ta, tb = [], []
+    for _ in range(max(1, repeat)):
+        for fn, out in ((a, ta), (b, tb)):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def _pandas_dump(data, path: Path) -> None:
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, rows in sheet_values(data).items():
+            width = max((len(r) for r in rows), default=0)
+            frame = pd.DataFrame([tuple(r) + (None,) * (width - len(r)) for r in rows])
+            frame.to_excel(writer, sheet_name=name, index=False, header=False)
+
+
+def measure(db, campaign_id: int, period: Period, today: dt.date, repeat: int) -> list[dict]:
+    with db.session() as s:
+        t0 = time.perf_counter()
+        data = ledger_data(s, campaign_id, period, today)
+        values_ms = (time.perf_counter() - t0) * 1000
+    steps = []
+    with tempfile.TemporaryDirectory(prefix="taskboard-bench-") as tmp:
+        ledger, bare = Path(tmp) / "ledger.xlsx", Path(tmp) / "bare.xlsx"
+        mine, base = _alternate(lambda: write_ledger(data, ledger), lambda: dump_bare(data, bare),
+                                repeat)
+        ratio = mine / base if base else None
+        cells = sum(len(r) for rows in sheet_values(data).values() for r in rows)
+        steps.append(dict(
+            name="monthly ledger export", median_ms=mine,
+            baseline_name="openpyxl write-only dump of the same values", baseline_ms=base,
+            target=f"≤ {TARGET_RATIO}×", ratio=ratio,
+            ok=None if ratio is None else ratio <= TARGET_RATIO,
+            note=f"{cells:,} cells; building the values took {values_ms:,.0f} ms"))
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            steps.append(dict(name="monthly ledger export vs pandas", median_ms=mine,
+                              note="pandas not installed"))
+        else:
+            frame = Path(tmp) / "pandas.xlsx"
+            mine, pd_ms = _alternate(lambda: write_ledger(data, ledger),
+                                     lambda: _pandas_dump(data, frame), repeat)
+            steps.append(dict(name="monthly ledger export vs pandas", median_ms=mine,
+                              baseline_name="pandas DataFrame.to_excel of the same values",
+                              baseline_ms=pd_ms, target="faster", ratio=mine / pd_ms,
+                              ok=mine < pd_ms))
+    return steps
