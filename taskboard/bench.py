@@ -122,13 +122,13 @@ def gui_steps(db: Database, campaign_id: int, period: Period, today: dt.date,
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from taskboard.core.actor import Actor
+    from taskboard.cli import first_admin
     from taskboard.core.search import SearchCriteria
     from taskboard.ui.app import ensure_app, make_window
 
     app = ensure_app()
     state = QSettings(str(Path(tempfile.mkdtemp()) / "ui.ini"), QSettings.IniFormat)
-    actor = Actor(0, "bench", "性能测试", "dispatcher")
+    actor = first_admin(db)
     window = make_window(db, actor, state, today=lambda: today)
     window.show()
     app.processEvents()
