@@ -8,7 +8,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from taskboard.charts.common import (
-    TIME_LINE, WATER, WATER_LAGGING, Hotspot, empty, new_figure, reset,
+    MAX_VALUE_LABELS, TIME_LINE, WATER, WATER_LAGGING, Hotspot, empty, new_figure, reset,
+    hbars, row_labels,
 )
 from taskboard.core.dashboard import TaskRankRow
 
@@ -34,26 +35,25 @@ def draw_task_ranking(fig: Figure, rows: Sequence[TaskRankRow], task_label: str,
     ax = fig.add_axes((left, FOOT_IN / height_in, 1 - left - 0.08,
                        1 - (HEAD_IN + FOOT_IN) / height_in))
     ys = list(range(len(rows)))
-    rects = ax.barh(ys, [r.progress for r in rows], height=0.66,
-                    color=[WATER_LAGGING if r.lagging else WATER for r in rows],
-                    hatch=None, edgecolor="white")
+    rects = hbars(ax, ys, [r.progress for r in rows], [0] * len(rows), 0.66,
+                  [WATER_LAGGING if r.lagging else WATER for r in rows])
     spots = []
     for rect, r, y in zip(rects, rows, ys):
         if r.lagging:
             rect.set_hatch("///")
-        ax.text(r.progress + 1, y, f"{r.progress}%" + ("（已办结）" if r.closed else ""),
-                va="center", fontsize=8.5)
+        if len(rows) <= MAX_VALUE_LABELS:
+            ax.text(r.progress + 1, y, f"{r.progress}%" + ("（已办结）" if r.closed else ""),
+                    va="center", fontsize=8.5)
         spots.append(Hotspot(rect, _tip(r), unit_id=r.unit_id))
     tprog: Optional[float] = next((r.time_progress for r in rows
                                    if r.time_progress is not None), None)
     if tprog is not None:
         ax.axvline(tprog, color=TIME_LINE, linestyle="--", linewidth=1.2)
-    ax.set_yticks(ys, [f"{r.rank}. {r.unit_name}" for r in rows], fontsize=9)
     ax.set_ylim(len(rows) - 0.5, -0.5)
+    row_labels(ax, ys, [f"{r.rank}. {r.unit_name}" for r in rows])
     ax.set_xlim(0, 112)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("完成进度（%）", fontsize=9)
-    ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="#e3e7ec", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

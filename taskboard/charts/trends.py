@@ -5,6 +5,7 @@ district thick in the highlight colour with its latest values written at the lin
 """
 from __future__ import annotations
 
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -43,12 +44,12 @@ def draw_trends(fig: Figure, t: Trends) -> list[Hotspot]:
     panels = ((axes[0], "完成水平（%）", lambda s: s.level, t.average_level),
               (axes[1], "按时报送率（%）", lambda s: s.on_time_rate, t.average_on_time))
     for ax, ylabel, values_of, average in panels:
-        for s in t.series:
-            if s.unit_id == t.selected:
-                continue
-            ys = [float("nan") if v is None else v for v in values_of(s)]
-            (line,) = ax.plot(xs, ys, color=MUTED, linewidth=0.8, alpha=0.75, zorder=1)
-            spots.append(Hotspot(line, _tip(s, ylabel, ys, labels), unit_id=s.unit_id))
+        # The other districts as one collection: a hundred Line2D objects cost a third of
+        # a second to build and draw. Hover and click work on the highlighted district.
+        others = [list(zip(xs, [float("nan") if v is None else v for v in values_of(s)]))
+                  for s in t.series if s.unit_id != t.selected]
+        ax.add_collection(LineCollection(others, colors=MUTED, linewidths=0.8, alpha=0.75,
+                                         zorder=1), autolim=False)
         avg = [float("nan") if v is None else v for v in average]
         ax.plot(xs, avg, color="#333333", linestyle="--", linewidth=1.4, zorder=2)
         if chosen is not None:

@@ -15,7 +15,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from taskboard.charts.common import (
-    TANK_EDGE, TIME_LINE, WATER, WATER_LAGGING, Hotspot, empty, new_figure, reset, wrap,
+    MAX_VALUE_LABELS, TANK_EDGE, TIME_LINE, WATER, WATER_LAGGING, Hotspot, empty, new_figure,
+    reset, wrap,
 )
 from taskboard.core.dashboard import Group, WaterLevel
 
@@ -47,6 +48,9 @@ def layout(data: WaterLevel, width_in: float) -> Layout:
     chars = max(2, int((cell_w - 0.08) / CHAR_IN))
     longest = max((len(t.label) for t in data.tanks), default=1)
     lines = min(3, math.ceil(longest / chars))
+    if n > MAX_VALUE_LABELS:  # names sit above the tanks with the figures
+        row_h = TOP_IN + lines * LINE_IN + TANK_H + 0.22
+        return Layout(per_row, rows, cell_w, chars, lines, row_h, HEAD_IN + rows * row_h + 0.1)
     row_h = TOP_IN + TANK_H + 0.1 + lines * LINE_IN + 0.12
     return Layout(per_row, rows, cell_w, chars, lines, row_h, HEAD_IN + rows * row_h + 0.1)
 
@@ -66,6 +70,8 @@ def draw_water_level(fig: Figure, data: WaterLevel) -> list[Hotspot]:
     row_h = lay.row_h + tank_h - TANK_H
     height = max(fig_h, HEAD_IN + lay.rows * row_h + 0.1)
     ax = fig.add_axes((0, 0, 1, 1))
+    # Artists go in with add_artist: the limits are fixed, and add_patch would update the
+    # data limits for each of several hundred patches.
     ax.set_axis_off()
     ax.set_xlim(0, width_in)
     ax.set_ylim(height, 0)  # y grows downwards, in inches
@@ -80,34 +86,44 @@ def draw_water_level(fig: Figure, data: WaterLevel) -> list[Hotspot]:
 
     tank_w = min(lay.cell_w * 0.58, 0.9)
     name_size = 8.5 if lay.cell_w < 1.2 else 9.5
+    # Hatching 100+ tanks doubles the drawing time; there the lagging label (both numbers)
+    # is what tells lagging tanks apart without colour.
+    hatched = len(data.tanks) <= MAX_VALUE_LABELS
     spots = []
     for i, tank in enumerate(data.tanks):
         row, col = divmod(i, lay.per_row)
         cx = (col + 0.5) * lay.cell_w
-        top = HEAD_IN + row * row_h + TOP_IN
+        top = HEAD_IN + row * row_h + TOP_IN + (0 if hatched else lay.name_lines * LINE_IN)
         bottom = top + tank_h
         left = cx - tank_w / 2
         shell = Rectangle((left, top), tank_w, tank_h, facecolor="#f3f6f9", edgecolor=TANK_EDGE,
                           linewidth=1.0, zorder=1)
-        ax.add_patch(shell)
+        ax.add_artist(shell)
         level_h = tank_h * max(0.0, min(100.0, tank.level)) / 100
         if level_h > 0:
-            ax.add_patch(Rectangle(
+            ax.add_artist(Rectangle(
                 (left, bottom - level_h), tank_w, level_h, linewidth=0, zorder=2,
                 facecolor=WATER_LAGGING if tank.lagging else WATER,
-                hatch="///" if tank.lagging else None, edgecolor="#ffffff" if tank.lagging
+                hatch="///" if tank.lagging and hatched else None, edgecolor="#ffffff" if tank.lagging
                 else None))
         line_y = bottom - tank_h * max(0.0, min(100.0, tank.time_line)) / 100
-        ax.add_line(Line2D([left - 0.05, left + tank_w + 0.05], [line_y, line_y],
+        ax.add_artist(Line2D([left - 0.05, left + tank_w + 0.05], [line_y, line_y],
                            color=TIME_LINE, linestyle="--", linewidth=1.1, zorder=3))
         label = f"{tank.level:.1f}%"
         if tank.lagging:
             label += f"\n时序{tank.time_line:.1f}%"
-        ax.text(cx, top - 0.03, label, ha="center", va="bottom", fontsize=8,
-                color=WATER_LAGGING if tank.lagging else "#1d2733",
-                linespacing=1.05)
-        ax.text(cx, bottom + 0.07, wrap(tank.label, lay.name_chars), ha="center", va="top",
-                fontsize=name_size, linespacing=1.0)
+        colour = WATER_LAGGING if tank.lagging else "#1d2733"
+        name = wrap(tank.label, lay.name_chars)
+        if hatched:
+            ax.text(cx, top - 0.03, label, ha="center", va="bottom", fontsize=8, color=colour,
+                    linespacing=1.05)
+            ax.text(cx, bottom + 0.07, name, ha="center", va="top", fontsize=name_size,
+                    linespacing=1.0)
+        else:
+            # Many tanks: one text per tank (figures above, name below would be two), since
+            # laying out text is most of the drawing time.
+            ax.text(cx, top - 0.03, f"{name}\n{label}", ha="center", va="bottom", fontsize=8,
+                    color=colour, linespacing=1.0)
         spots.append(Hotspot(shell, _tip(data, tank),
                              unit_id=None if data.group is Group.TASK else tank.key,
                              task_id=tank.key if data.group is Group.TASK else None))

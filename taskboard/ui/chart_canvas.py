@@ -43,7 +43,7 @@ class ChartCanvas(FigureCanvasQTAgg):
 
     # --- drawing ------------------------------------------------------------------------
     def set_chart(self, builder: Builder, sizer: Optional[Sizer] = None) -> None:
-        """Replace what the canvas shows; draws now when visible, else on the next paint."""
+        """Replace what the canvas shows; it renders on the next paint when visible."""
         self._builder, self._sizer = builder, sizer
         self._rebuild()
 
@@ -64,11 +64,18 @@ class ChartCanvas(FigureCanvasQTAgg):
         self._built_width = width_in
         self.hotspots = self._builder(self.figure)
         self._tip_spot = None
-        self.draw_idle()
+        if self.isVisible():
+            self.draw_idle()
+        else:
+            # A hidden canvas (another chart tab) renders on its first paint, not now:
+            # FigureCanvasQT.paintEvent draws whenever a draw is pending.
+            self._draw_pending = True
 
     def draw_now(self) -> None:
-        """Render immediately (benchmarks and screenshots); normally Qt paints lazily."""
+        """Render immediately; normally Qt paints lazily on the next event loop turn."""
         self.draw()
+        # The idle draw queued by set_chart would render the same figure a second time.
+        self._draw_pending = False
 
     def _on_resize(self, _event) -> None:
         width_in = self.width() / self._logical_dpi()
