@@ -160,6 +160,9 @@ def gui_steps(db: Database, campaign_id: int, period: Period, today: dt.date,
 
     dashboard = getattr(window, "dashboard_view", None)
     if dashboard is not None and hasattr(dashboard, "show_board"):
+        # On show, so the redraw includes rendering the chart, as a user sees it.
+        window.tabs.setCurrentWidget(dashboard)
+        app.processEvents()
         board = window.board
 
         def redraw():

@@ -34,6 +34,7 @@ class ChartCanvas(FigureCanvasQTAgg):
         self._builder: Optional[Builder] = None
         self._sizer: Optional[Sizer] = None
         self._built_width: Optional[float] = None
+        self._stale = False
         self._tip_spot: Optional[Hotspot] = None
         self._relayout = QTimer(self, singleShot=True, interval=120)
         self._relayout.timeout.connect(self._rebuild)
@@ -43,9 +44,25 @@ class ChartCanvas(FigureCanvasQTAgg):
 
     # --- drawing ------------------------------------------------------------------------
     def set_chart(self, builder: Builder, sizer: Optional[Sizer] = None) -> None:
-        """Replace what the canvas shows; it renders on the next paint when visible."""
+        """Replace what the canvas shows.
+
+        A visible canvas rebuilds now and renders on the next paint; a hidden one (another
+        chart tab) only keeps the builder and builds when first shown, so a period switch
+        pays for the chart on screen and not for all four.
+        """
         self._builder, self._sizer = builder, sizer
-        self._rebuild()
+        if self.isVisible():
+            self._rebuild()
+        else:
+            self._stale = True
+
+    def ensure_built(self) -> None:
+        if self._stale:
+            self._rebuild()
+
+    def showEvent(self, event) -> None:
+        self.ensure_built()
+        super().showEvent(event)
 
     def _logical_dpi(self) -> float:
         return self.figure.dpi / max(1.0, float(self.device_pixel_ratio))
@@ -53,6 +70,7 @@ class ChartCanvas(FigureCanvasQTAgg):
     def _rebuild(self) -> None:
         if self._builder is None:
             return
+        self._stale = False
         width_in = max(self.width(), 200) / self._logical_dpi()
         wanted = self._sizer(width_in) if self._sizer else None
         if wanted is not None:
@@ -73,6 +91,7 @@ class ChartCanvas(FigureCanvasQTAgg):
 
     def draw_now(self) -> None:
         """Render immediately; normally Qt paints lazily on the next event loop turn."""
+        self.ensure_built()
         self.draw()
         # The idle draw queued by set_chart would render the same figure a second time.
         self._draw_pending = False

@@ -1,7 +1,8 @@
 """挂图作战: the battle map tab — KPI tiles, water-level chart, coloured bars, trends, rankings.
 
-``DashboardView.show_board(board)`` is the single redraw entry point (every chart recomputed
-and rendered before it returns); the main window feeds it each freshly loaded board. The month-by-month history behind trends and rank changes is
+``DashboardView.show_board(board)`` is the single redraw entry point (the chart on show is
+rebuilt and rendered before it returns, the others when their tab is shown); the main window
+feeds it each freshly loaded board. The month-by-month history behind trends and rank changes is
 loaded once per campaign and again only after data changes, so switching the period or the
 highlighted district costs no more queries. While the tab is hidden a new board is only kept
 and drawn when the tab is shown.
@@ -144,9 +145,9 @@ class DashboardView(QWidget):
 
     # --- the redraw entry point ---------------------------------------------------------
     def show_board(self, board: Board) -> None:
-        """Recompute every chart for ``board`` and render the one on show before returning.
+        """Recompute the figures for ``board`` and render the chart on show before returning.
 
-        Charts on hidden tabs are rebuilt too but render when their tab is first shown.
+        Charts on hidden tabs keep their new builder and build when their tab is shown.
         """
         self._board = board
         self._redraw()
@@ -260,7 +261,9 @@ class DashboardView(QWidget):
 
     def export_current(self, path) -> Path:
         """Write the chart on show to ``path`` (.png or .svg) at print resolution."""
-        return export_figure(self.current_canvas().figure, path)
+        canvas = self.current_canvas()
+        canvas.ensure_built()
+        return export_figure(canvas.figure, path)
 
     def export_dialog(self) -> None:
         name = CHART_NAMES[self.charts.currentIndex()]
