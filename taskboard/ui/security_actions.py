@@ -68,7 +68,10 @@ class IdleLock(QObject):
 
 
 def _has_password(window) -> bool:
-    return bool(read(window.ctx, lambda s: s.get(User, window.ctx.actor.user_id).password_hash))
+    def work(s):
+        user = s.get(User, window.ctx.actor.user_id)
+        return bool(user is not None and user.password_hash)
+    return read(window.ctx, work)
 
 
 def _wrap_central(window, banner: QWidget) -> None:
