@@ -108,3 +108,35 @@ def test_first_start_creates_the_admin(qtbot, db):
         qtbot.mouseClick(d.ok_button, Qt.LeftButton)
     assert (d.actor.username, d.actor.role) == ("admin", "admin")
     assert auth.sign_in(db.Session, "admin", "Admin-2026").user_id == d.actor.user_id
+
+
+@pytest.mark.sqlite_only
+def test_gui_start_asks_for_sign_in_and_backs_up(clerk_db, monkeypatch):
+    from taskboard import cli
+    from taskboard.core.backup import list_backups
+    import taskboard.ui.app as app
+    import taskboard.ui.login_dialog as login
+
+    seen = {}
+    monkeypatch.setattr(login, "ask_sign_in", lambda db: seen.setdefault("db", db.url) and None)
+    assert cli.main(["--db", str(clerk_db.sqlite_path)]) == 0  # cancelled: no window
+    assert seen["db"].endswith("taskboard.sqlite")
+    monkeypatch.setattr(login, "ask_sign_in", lambda db: "actor")
+    monkeypatch.setattr(app, "run", lambda db, actor, shot: seen.setdefault("run", actor) and 0)
+    assert cli.main(["--db", str(clerk_db.sqlite_path)]) == 0
+    assert seen["run"] == "actor"
+    assert len(list_backups(clerk_db.sqlite_path.parent / "backups")) == 1
+
+
+@pytest.mark.sqlite_only
+def test_gui_start_refuses_a_damaged_database(tmp_path, monkeypatch, capsys):
+    from PySide6.QtWidgets import QMessageBox
+    from taskboard import cli
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database" * 500)
+    assert cli.main(["--db", str(bad)]) == 2
+    assert "完整性检查未通过" in shown[0] and "taskboard restore" in shown[0]
+    assert "完整性检查未通过" in capsys.readouterr().err
