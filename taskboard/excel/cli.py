@@ -180,7 +180,144 @@ def _print_preview(p, unresolved: list[str]) -> None:
     print(f"共 {len(p.rows)} 项任务，错误 {p.error_count} 处，提示 {p.warning_count} 处。")
 
 
+def _actor(db, username: Optional[str]):
+    from taskboard.cli import CliError, first_admin
+    from taskboard.core.actor import load_actor
+
+    if not username:
+        return first_admin(db)
+    with db.session() as s:
+        try:
+            return load_actor(s, username)
+        except LookupError as exc:
+            raise CliError(str(exc)) from None
+
+
+def _unit_ids(session, refs: Optional[list[str]]) -> Optional[list[int]]:
+    from taskboard.cli import CliError
+
+    if not refs:
+        return None
+    out = []
+    for ref in (r.strip() for item in refs for r in item.replace("，", ",").split(",")):
+        if not ref:
+            continue
+        cond = Unit.id == int(ref) if ref.isdigit() else Unit.name == ref
+        uid = session.scalar(select(Unit.id).where(cond))
+        if uid is None:
+            raise CliError(f"单位不存在：{ref}")
+        out.append(uid)
+    return out
+
+
+def cmd_export_report_forms(args) -> int:
+    from taskboard.cli import CliError
+    from taskboard.excel.report_forms import export_report_forms
+
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"-o 应为文件夹：{folder}")
+    db = _db(args)
+    actor = _actor(db, args.user)
+    try:
+        with db.session() as s:
+            cid = _campaign_id(s, args.campaign)
+            units = _unit_ids(s, args.unit)
+            folder.mkdir(parents=True, exist_ok=True)
+            forms = export_report_forms(s, actor, cid, args.period, folder, unit_ids=units,
+                                        today=args.today or dt.date.today())
+    except ServiceError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"无法写入 {folder}：{exc.strerror or exc}") from None
+    for f in forms:
+        print(f"{f.unit_name}：任务 {f.rows} 项 → {f.path}")
+    print(f"已导出{args.period.label}单位报送表 {len(forms)} 份，"
+          f"共 {sum(f.rows for f in forms)} 项任务。")
+    return 0
+
+
+def cmd_import_report_forms(args) -> int:
+    from taskboard.cli import CliError
+    from taskboard.excel.report_form_import import STATE_WORDS, apply_forms, preview_forms
+
+    db = _db(args)
+    actor = _actor(db, args.user)
+    today = args.today or dt.date.today()
+    result = None
+    try:
+        with db.Session.begin() as s:
+            unit_id = None
+            if args.unit:
+                [unit_id] = _unit_ids(s, [args.unit])
+            preview = preview_forms(s, actor, [Path(p) for p in args.paths], period=args.period,
+                                    unit_id=unit_id, today=today)
+            if not args.dry_run:
+                result = apply_forms(s, actor, preview, today=today)
+    except ServiceError as exc:
+        raise CliError(str(exc)) from None
+    refused = [f for f in preview.files if f.errors]
+    if args.json:
+        print(json.dumps({"dry_run": bool(args.dry_run),
+                          "imported": result.created + result.revised if result else 0,
+                          "files": [f.as_json() for f in preview.files]},
+                         ensure_ascii=False, indent=2))
+    else:
+        for f in preview.files:
+            who = f" · {f.unit_name} · {f.period.label}" if f.period else ""
+            print(f"{f.file_name}{who}：{f.status}")
+            for e in f.errors:
+                print(f"    拒绝：{e}")
+            for n in f.notes:
+                print(f"    说明：{n}")
+            for e in f.entries:
+                print(f"    第{e.row}行 {e.code} {e.title[:24]}：{e.progress}%（{STATE_WORDS[e.state]}）")
+        print(preview.summary())
+        if result is not None:
+            print(f"已导入：新报送 {result.created} 条，修改待审核的报送 {result.revised} 条，"
+                  "均待审核。")
+        else:
+            print("预览（--dry-run）：未写入任何数据。")
+    if refused:
+        raise CliError(f"{len(refused)} 个文件被拒绝，未导入其中任何内容："
+                       + "、".join(f.file_name for f in refused[:5]))
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
 def register(subparsers, common) -> None:
+    exp = subparsers.add_parser("export-report-forms", parents=[common],
+                                help="export one fill-in report form (报送表) per unit")
+    exp.add_argument("--period", type=_period, required=True, help="YYYY-MM")
+    exp.add_argument("--campaign", help="campaign id or name (default: the latest)")
+    exp.add_argument("--unit", action="append", metavar="UNIT",
+                     help="unit id or name, repeatable or comma-separated (default: every unit "
+                          "with open tasks)")
+    exp.add_argument("-o", "--output", required=True, metavar="FOLDER",
+                     help="folder for the workbooks (created if missing)")
+    exp.add_argument("--user", help="act as this user (default: the first administrator)")
+    exp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    exp.set_defaults(func=cmd_export_report_forms)
+
+    rf = subparsers.add_parser("import-report-forms", parents=[common],
+                               help="import filled report forms (报送表) as pending reports")
+    rf.add_argument("paths", nargs="+", metavar="PATH", help="workbooks or folders of workbooks")
+    rf.add_argument("--period", type=_period,
+                    help="refuse forms of any other month (YYYY-MM)")
+    rf.add_argument("--unit", metavar="UNIT", help="refuse forms of any other unit (id or name)")
+    rf.add_argument("--user", help="act as this user (default: the first administrator); a "
+                                   "reporter may import only their own unit's forms")
+    rf.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    rf.add_argument("--json", action="store_true", help="print the report as JSON")
+    rf.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    rf.set_defaults(func=cmd_import_report_forms)
+
     led = subparsers.add_parser("export-ledger", parents=[common],
                                 help="export the monthly ledger (月度台账) workbook")
     led.add_argument("--period", type=_period, required=True, help="YYYY-MM")
