@@ -37,7 +37,8 @@ _EXCEL_ERRORS = frozenset({"#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NU
 _PERCENT_TEXT = re.compile(r"^\s*(\d{1,3})\s*[%％]?\s*$")
 # States of an accepted row.
 NEW, REVISE, ALREADY, SAME = "new", "revise", "already", "same"
-STATE_WORDS = {NEW: "新报送", REVISE: "修改待审核的报送", ALREADY: "已导入过", SAME: "与已报送内容相同"}
+STATE_WORDS = {NEW: "新报送", REVISE: "更新待审核报送", ALREADY: "已导入过（跳过）",
+               SAME: "内容相同（跳过）"}
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,10 @@ def export_report_forms(session: Session, actor: Actor, campaign_id: int, period
         raise ValidationError(f"所选单位在{period.label}没有需要报送的任务。")
     out = []
     for form in forms:
-        path = write_form(form, folder / form.file_name)
+        try:
+            path = write_form(form, folder / form.file_name)
+        except OSError as exc:
+            raise ValidationError(f"无法写入 {folder / form.file_name}：{exc.strerror or exc}"
+                                  "（文件可能正在 Excel 或 WPS 中打开）") from None
         out.append(ExportedForm(form.unit_id, form.unit_name, path, len(form.rows)))
     return out

@@ -51,7 +51,8 @@ def install(window) -> None:
         from taskboard.ui.report_forms_dialog import open_report_forms
     except ImportError:
         open_report_forms = None
-    if open_report_forms is not None and allowed(actor, "export"):
+    if open_report_forms is not None and (allowed(actor, "export")
+                                          or allowed(actor, "report.submit", actor.unit_id)):
         entries.append(("单位报送表(&R)…", open_report_forms, "reportForms"))
     for text, opener, name in entries:
         action = QAction(text, window)
