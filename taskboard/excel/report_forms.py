@@ -40,7 +40,7 @@ STAMP_SHEET = "校验信息"
 FIRST_ROW = 5  # data starts below the title, the unit/period line, the instructions, the header
 HEADERS = ("序号", "系统编号", "任务编号", "任务名称", "完成时限", "目前进度", "本期状态",
            "完成情况", "本月进展", "完成进度（%）", "存在问题", "下步计划")
-WIDTHS = (5, 8, 8, 30, 11, 7, 14, 9, 36, 8, 24, 24)
+WIDTHS = (5, 8, 8, 30, 11, 7, 14, 9, 36, 10, 24, 24)
 # 1-based columns, so messages can name them as Excel does.
 COL_NO, COL_ID, COL_CODE, COL_TITLE = 1, 2, 3, 4
 COL_CHOICE, COL_TEXT, COL_PROGRESS, COL_PROBLEMS, COL_NEXT = 8, 9, 10, 11, 12
