@@ -273,9 +273,11 @@ def cmd_import_report_forms(args) -> int:
             for e in f.entries:
                 print(f"    第{e.row}行 {e.code} {e.title[:24]}：{e.progress}%（{STATE_WORDS[e.state]}）")
         print(preview.summary())
-        if result is not None:
-            print(f"已导入：新报送 {result.created} 条，修改待审核的报送 {result.revised} 条，"
+        if result is not None and result.created + result.revised:
+            print(f"已导入：新报送 {result.created} 条，更新待审核的报送 {result.revised} 条，"
                   "均待审核。")
+        elif result is not None:
+            print("没有导入任何报送。")
         else:
             print("预览（--dry-run）：未写入任何数据。")
     if refused:

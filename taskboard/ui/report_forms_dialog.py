@@ -313,7 +313,7 @@ class ReportFormsDialog(QDialog):
         r = self.result
         QMessageBox.information(self, "导入完成",
                                 f"已导入 {r.files} 个文件：新报送 {r.created} 条，"
-                                f"修改待审核的报送 {r.revised} 条，均待审核。")
+                                f"更新待审核的报送 {r.revised} 条，均待审核。")
         self.load_preview()
 
 

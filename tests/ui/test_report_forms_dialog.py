@@ -94,7 +94,7 @@ def test_export_chosen_units_then_import_with_a_refusal(qtbot, demo_db, ui_state
     assert "reports" in news.args[0]
     assert dialog.result.created + dialog.result.revised == 2
     assert messages[-1] == ("information", "已导入 1 个文件：新报送 "
-                            f"{dialog.result.created} 条，修改待审核的报送 {dialog.result.revised} 条，均待审核。")
+                            f"{dialog.result.created} 条，更新待审核的报送 {dialog.result.revised} 条，均待审核。")
     # The preview reloads after importing: the same rows now show as already imported.
     assert dialog.model.index(0, 8).data() == "已导入过（跳过）" and not dialog.import_button.isEnabled()
     assert reports(demo_db) - before == dialog.result.created
