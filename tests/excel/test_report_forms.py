@@ -180,7 +180,8 @@ def test_reporter_imports_own_form_but_not_another_units(demo_db, tmp_path):
     assert [str(e) for e in refused.errors] == [
         "康巴什区_2026-11.xlsx · 报送表 · 第2行 · A列：报送员只能导入本单位的报送表（此表属于康巴什区）"]
     before = reports(demo_db)
-    assert apply(demo_db, p, who="unit001").created + apply(demo_db, p, who="unit001").created == 1
+    assert apply(demo_db, p, who="unit001").created == 1
+    assert apply(demo_db, p, who="unit001").skipped == 1  # the same preview confirmed twice
     assert reports(demo_db) == before + 1
     with demo_db.session() as s:
         r = s.scalars(select(Report).order_by(Report.id.desc())).first()
