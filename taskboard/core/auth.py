@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import audit
 from taskboard.core.actor import Actor
 from taskboard.core.errors import ServiceError, ValidationError
-from taskboard.core.models import User, utcnow
+from taskboard.core.models import User, local_now
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 17, 8, 1
 # scrypt needs 128 * n * r bytes (128 MiB here); hashlib's default cap is 32 MiB.
@@ -96,7 +96,7 @@ def authenticate(session: Session, username: str, password: str,
     The caller must commit even when AuthError is raised, so that the failure count is
     kept: use ``sign_in`` unless a transaction is already open.
     """
-    now = now or utcnow()
+    now = now or local_now()
     user = _find(session, username)
     wrong = AuthError("用户名或密码错误。")
     if user is None:

@@ -33,8 +33,13 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+def local_now() -> dt.datetime:
+    """The workstation's wall-clock time, stored naive.
+
+    Report days, deadlines and on-time checks are judged by the office's own calendar, so
+    times are kept as the office reads them (an office and its shared server share a zone).
+    """
+    return dt.datetime.now()
 
 
 class Base(DeclarativeBase):
@@ -58,7 +63,7 @@ class Campaign(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
 
     tasks: Mapped[list["Task"]] = relationship(back_populates="campaign")
 
@@ -94,7 +99,7 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
 
 
 class Task(Base):
@@ -120,8 +125,8 @@ class Task(Base):
     close_outcome: Mapped[str] = mapped_column(String(50), default="")
     close_note: Mapped[str] = mapped_column(Text, default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now, onupdate=local_now)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     campaign: Mapped[Campaign] = relationship(back_populates="tasks")
@@ -173,7 +178,7 @@ class Report(Base):
     problems: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="pending")
@@ -195,7 +200,7 @@ class Evidence(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     mime_type: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
 
 
 class EvidenceBlob(Base):
@@ -214,7 +219,7 @@ class Feedback(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
     reply: Mapped[str] = mapped_column(Text, default="")
     replied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     replied_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
@@ -234,7 +239,7 @@ class UrgeNotice(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     period: Mapped[str] = mapped_column(String(7))
     issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
     reply_by: Mapped[Optional[dt.date]] = mapped_column(Date)
     body: Mapped[str] = mapped_column(Text, default="")
     email_status: Mapped[str] = mapped_column(String(20), default="")  # "", sent, failed
@@ -264,7 +269,7 @@ class UrgeRecord(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     notice_id: Mapped[Optional[int]] = mapped_column(ForeignKey("urge_notice.id"), index=True)
     method: Mapped[str] = mapped_column(String(20))
-    urged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    urged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
     urged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     contact: Mapped[str] = mapped_column(String(100), default="")  # who was called / answered
     note: Mapped[str] = mapped_column(Text, default="")
@@ -277,7 +282,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now, index=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(String(50))
     entity: Mapped[str] = mapped_column(String(50))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from taskboard.core.models import utcnow
+from taskboard.core.models import local_now
 from taskboard.core.services import users
 from taskboard.core.services.users import UserRow
 from taskboard.ui.context import AppContext
@@ -22,7 +22,7 @@ HEADERS = ("用户名", "显示名称", "角色", "所属单位", "状态")
 def state_word(r: UserRow) -> str:
     if not r.active:
         return "已停用"
-    if r.locked(utcnow()):
+    if r.locked(local_now()):
         return "已锁定"
     if not r.has_password:
         return "未设密码"

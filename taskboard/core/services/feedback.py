@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import IllegalTransition, NotFound, ValidationError
-from taskboard.core.models import Feedback, Unit, utcnow
+from taskboard.core.models import Feedback, Unit, local_now
 from taskboard.core.services.reports import load_assignment
 
 MAX_BODY = 2000
@@ -54,7 +54,7 @@ def reply_feedback(session: Session, actor: Actor, feedback_id: int, reply: str)
     if fb.resolved:
         raise IllegalTransition("该反馈已办结，不能再回复。")
     before = {"reply": fb.reply}
-    fb.reply, fb.replied_by_id, fb.replied_at = reply, actor.user_id, utcnow()
+    fb.reply, fb.replied_by_id, fb.replied_at = reply, actor.user_id, local_now()
     unit = session.get(Unit, a.unit_id).name
     audit.record(session, actor, "feedback.reply", "feedback", fb.id, task_id=a.task_id,
                  summary=f"{unit}回复反馈：{reply[:60]}", before=before, after={"reply": reply})

@@ -17,7 +17,7 @@ from taskboard.core import audit, permissions
 from taskboard.core import evidence as evidence_store
 from taskboard.core.actor import Actor
 from taskboard.core.errors import IllegalTransition, NotFound, ValidationError
-from taskboard.core.models import Assignment, Evidence, Report, Unit, utcnow
+from taskboard.core.models import Assignment, Evidence, Report, Unit, local_now
 from taskboard.core.periods import Period
 
 MAX_TEXT = 5000
@@ -80,7 +80,7 @@ def submit_report(session: Session, actor: Actor, assignment_id: int, period: Pe
     on_behalf = not (actor.role == permissions.REPORTER and actor.unit_id == a.unit_id)
     values = dict(text=text, progress=progress, problems=(problems or "").strip(),
                   next_steps=(next_steps or "").strip(), submitted_by_id=actor.user_id,
-                  submitted_at=utcnow(), on_behalf=on_behalf, late=period < current,
+                  submitted_at=local_now(), on_behalf=on_behalf, late=period < current,
                   source=source)
     if pending is not None:
         before = report_snapshot(pending)

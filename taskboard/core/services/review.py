@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import IllegalTransition, NotFound, ValidationError
-from taskboard.core.models import Assignment, Evidence, Report, Task, Unit, User, utcnow
+from taskboard.core.models import Assignment, Evidence, Report, Task, Unit, User, local_now
 from taskboard.core.periods import Period
 
 STATUS_WORDS = {"pending": "待审核", "approved": "已通过", "returned": "已退回"}
@@ -36,7 +36,7 @@ def review_report(session: Session, actor: Actor, report_id: int, approve: bool,
     status = "approved" if approve else "returned"
     done = session.execute(
         update(Report).where(Report.id == report_id, Report.status == "pending")
-        .values(status=status, reviewer_id=actor.user_id, reviewed_at=utcnow(),
+        .values(status=status, reviewer_id=actor.user_id, reviewed_at=local_now(),
                 review_comment=comment)
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm import Session
 
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import ConflictError, NotFound, ValidationError
 from taskboard.core.models import (
-    Assignment, Campaign, Feedback, Report, Task, Unit, UrgeRecord, utcnow,
+    Assignment, Campaign, Feedback, Report, Task, Unit, UrgeRecord, local_now,
 )
 from taskboard.core.rules import code_sort_key
 
@@ -231,8 +232,10 @@ def update_task(session: Session, actor: Actor, task_id: int, data: TaskInput,
         setattr(task, name, getattr(data, name))
     task.sort_key = code_sort_key(data.code)
     _set_units(session, task, old_units, data.unit_ids)
-    # Touch the row even when only the units changed, so the version moves on.
-    task.updated_at = utcnow()
+    # Touch the row even when only the units changed, so the version moves on (flagged, so
+    # an unchanged clock reading still issues the UPDATE).
+    task.updated_at = local_now()
+    flag_modified(task, "updated_at")
     session.flush()
     after = task_snapshot(session, task)
     changed = {k for k in after if after[k] != before[k]}
@@ -335,7 +338,8 @@ def bulk_edit(session: Session, actor: Actor, task_ids: Sequence[int],
         if change.add_unit_ids:
             old = active_unit_ids(session, task.id)
             _set_units(session, task, old, list(dict.fromkeys([*old, *change.add_unit_ids])))
-        task.updated_at = utcnow()
+        task.updated_at = local_now()
+        flag_modified(task, "updated_at")
         session.flush()
         after = task_snapshot(session, task)
         changed = {k for k in after if after[k] != before[k]}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import audit, auth
 from taskboard.core.actor import Actor
 from taskboard.core.errors import NotFound, ValidationError
-from taskboard.core.models import ROLES, Unit, User, utcnow
+from taskboard.core.models import ROLES, Unit, User, local_now
 from taskboard.core.permissions import REPORTER, require
 
 ROLE_WORDS = {"admin": "管理员", "dispatcher": "调度人员", "reporter": "报送员", "leader": "领导"}
@@ -37,7 +37,7 @@ class UserRow:
         return ROLE_WORDS.get(self.role, self.role)
 
     def locked(self, now: Optional[dt.datetime] = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
+        return self.locked_until is not None and self.locked_until > (now or local_now())
 
 
 @dataclass(frozen=True)
