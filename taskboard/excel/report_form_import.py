@@ -417,10 +417,15 @@ def _read_row(rows, row: int, err) -> Optional[tuple]:
     return text, progress, problems, nxt, choice == "已完成" or progress == 100
 
 
+def _existing_sources(session: Session, f: FormFile, ids: list[int]) -> set[str]:
+    # Narrowed by assignment first: Report.source has no index of its own.
+    return set(session.scalars(select(Report.source).where(
+        Report.assignment_id.in_(ids), Report.source.in_([f.source(a) for a in ids]))))
+
+
 def _judge_duplicates(session: Session, f: FormFile, parsed: list[tuple]) -> None:
     ids = [p[1] for p in parsed]
-    sources = set(session.scalars(select(Report.source).where(
-        Report.source.in_([f.source(a) for a in ids]))))
+    sources = _existing_sources(session, f, ids)
     latest: dict[int, Report] = {}
     for r in session.scalars(select(Report).where(
             Report.assignment_id.in_(ids), Report.period == str(f.period)).order_by(Report.id)):
@@ -453,9 +458,10 @@ def apply_forms(session: Session, actor: Actor, preview: FormsPreview, *,
         if not todo:
             continue
         done = 0
+        # Checked again here: the same preview confirmed twice must not report twice.
+        taken = _existing_sources(session, f, [e.assignment_id for e in todo])
         for e in todo:
-            # Checked again here: the same preview confirmed twice must not report twice.
-            if session.scalar(select(Report.id).where(Report.source == f.source(e.assignment_id))):
+            if f.source(e.assignment_id) in taken:
                 skipped += 1
                 continue
             submit_report(session, actor, e.assignment_id, f.period, text=e.text,
