@@ -16,6 +16,7 @@ from sqlalchemy import select
 from taskboard import __version__
 from taskboard.core.actor import Actor, load_actor
 from taskboard.core.board import load_board
+from taskboard.core.connections import public_url, with_env_password
 from taskboard.core.db import Database, resolve_url
 from taskboard.core.migrate import DatabaseTooNewError
 from taskboard.core.models import Campaign, User
@@ -49,7 +50,7 @@ def open_db(url: Optional[str]) -> Database:
     except DatabaseTooNewError as exc:
         raise CliError(str(exc)) from None
     except Exception as exc:
-        raise CliError(f"无法打开数据库 {resolve_url(url)}：{exc}") from None
+        raise CliError(f"无法打开数据库 {public_url(resolve_url(url))}：{exc}") from None
 
 
 def open_demo_db(scale: str = "demo", today: Optional[dt.date] = None) -> Database:
@@ -90,8 +91,17 @@ def cmd_gui(args) -> int:
     else:
         from taskboard.admin_cli import backup_at_start, check_before_open
 
-        check_before_open(args.db, gui=not args.screenshot)
-        db = open_db(args.db)
+        if args.connect and not args.screenshot:
+            from taskboard.ui.app import ensure_app
+            from taskboard.ui.connection_actions import connect_at_start
+
+            ensure_app()
+            db = connect_at_start(args.db)
+            if db is None:
+                return 0
+        else:
+            check_before_open(args.db, gui=not args.screenshot)
+            db = open_db(with_env_password(resolve_url(args.db)))
         if args.screenshot:  # a rendering job, not a user: no sign-in
             actor = first_admin(db)
         else:
@@ -157,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"taskboard {__version__}")
     parser.add_argument("--screenshot", metavar="FILE",
                         help="render the main window offscreen to a PNG and exit")
+    parser.add_argument("--connect", action="store_true",
+                        help="choose the database (this computer's file or a PostgreSQL "
+                             "server) in a dialog before signing in")
     parser.set_defaults(func=cmd_gui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -212,7 +213,10 @@ def without_password(url: str | URL) -> URL:
 
 def public_url(url: str | URL) -> str:
     """The URL without its password: safe for a command line, a log or a message."""
-    return url_text(without_password(url))
+    try:
+        return url_text(without_password(url))
+    except Exception:  # not even a URL: mask whatever sits between "user:" and "@"
+        return re.sub(r"(://[^/@:]*:)[^?]*@", r"\1***@", str(url))
 
 
 def with_env_password(url: str, environ: Optional[MutableMapping[str, str]] = None) -> str:
@@ -300,6 +304,9 @@ def explain_error(exc: BaseException, entry: ServerEntry,
     """A Chinese sentence saying what went wrong and what to do about it."""
     detail = str(getattr(exc, "orig", None) or exc).strip()
     first = detail.splitlines()[0] if detail else type(exc).__name__
+    # Host and port are said in Chinese already; keep the server's own words.
+    first = re.sub(r'^(connection failed: )?connection to server at "[^"]*", port \d+ failed: ',
+                   "", first)
     where = f"{entry.host}:{entry.port}"
     messages = {
         "password": f"用户名或密码错误：服务器 {where} 拒绝了用户“{entry.user}”的密码。",

@@ -263,3 +263,10 @@ def test_sqlite_files(tmp_path, sqlite_templates):
     with sqlite3.connect(foreign) as conn:
         conn.execute("CREATE TABLE t (x)")
     assert (c.check_sqlite(foreign).ok, c.check_sqlite(foreign).schema) == (False, "foreign")
+
+
+def test_the_servers_own_words_are_kept_without_the_address_prefix():
+    detail = ('connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+              'FATAL:  password authentication failed for user "dispatch"')
+    text = c.explain_error(Exception(detail), OFFICE)
+    assert text.endswith('（FATAL:  password authentication failed for user "dispatch"）')
