@@ -18,6 +18,7 @@ class ChangeBus(QObject):
     """
 
     changed = Signal(object)  # frozenset[str]
+    trouble = Signal(str)  # an operation failed for want of a working database connection
 
     def announce(self, *what: str) -> None:
         self.changed.emit(frozenset(what))

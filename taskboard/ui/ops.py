@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
@@ -39,8 +39,12 @@ def run_op(parent: Optional[QWidget], ctx: AppContext, work: Callable[[Session],
     except ServiceError as exc:
         _tell(parent, title, str(exc), quiet)
         raise OpFailed(str(exc)) from exc
-    except OperationalError as exc:
-        msg = f"数据库连接失败或数据库忙，操作未保存。\n{exc.orig}"
+    except DBAPIError as exc:
+        if not _connection_trouble(exc):
+            raise
+        msg = f"{UNSAVED}\n（{_first_line(exc)}）"
+        # The banner should not wait for the next poll to say the connection is gone.
+        ctx.changes.trouble.emit(msg)
         _tell(parent, title, msg, quiet)
         raise OpFailed(msg) from exc
     finally:
@@ -49,6 +53,22 @@ def run_op(parent: Optional[QWidget], ctx: AppContext, work: Callable[[Session],
     if changes:
         ctx.changes.announce(*changes)
     return result
+
+
+# What the user typed stays in the dialog: every dialog returns early on OpFailed and stays open.
+UNSAVED = ("无法写入数据库（连接中断或数据库忙），本次修改没有保存。\n"
+           "您填写的内容仍保留在窗口中：等窗口顶部的断线提示消失后，再提交一次即可。")
+
+
+def _connection_trouble(exc: DBAPIError) -> bool:
+    # A dropped connection surfaces as OperationalError, or as InterfaceError when the
+    # driver finds the socket already closed; SQLAlchemy flags both as invalidated.
+    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0][:300]
 
 
 def _tell(parent: Optional[QWidget], title: str, message: str, quiet: bool) -> None:
