@@ -219,6 +219,17 @@ def public_url(url: str | URL) -> str:
         return re.sub(r"(://[^/@:]*:)[^?]*@", r"\1***@", str(url))
 
 
+def same_database(a: str | URL, b: str | URL) -> bool:
+    """Whether two URLs lead to the same database, whatever their passwords and options."""
+    ua, ub = make_url(a), make_url(b)
+    if ua.get_backend_name() != ub.get_backend_name():
+        return False
+    if ua.get_backend_name() == "sqlite":
+        return Path(ua.database or "").resolve() == Path(ub.database or "").resolve()
+    return ((ua.host or "localhost", ua.port or DEFAULT_PORT, ua.database, ua.username)
+            == (ub.host or "localhost", ub.port or DEFAULT_PORT, ub.database, ub.username))
+
+
 def with_env_password(url: str, environ: Optional[MutableMapping[str, str]] = None) -> str:
     """Put the password passed in ENV_PASSWORD into a server URL that has none.
 

@@ -52,7 +52,7 @@ def open_other(window, store_path: Optional[Path] = None) -> Optional[str]:
     # The dialog opened it to prove the password and upgrade the schema; the new process
     # opens its own connection.
     dialog.database.dispose()
-    if dialog.url == current:
+    if connections.same_database(dialog.url, current):
         QMessageBox.information(window, "连接其他数据库", "当前窗口已经连接到这个数据库。")
         return None
     try:

@@ -78,8 +78,13 @@ def _tell(parent: Optional[QWidget], title: str, message: str, quiet: bool) -> N
 
 def read(ctx: AppContext, work: Callable[[Session], T]) -> T:
     """A read-only query in its own short session."""
-    with ctx.db.session() as session:
-        return work(session)
+    try:
+        with ctx.db.session() as session:
+            return work(session)
+    except DBAPIError as exc:
+        if _connection_trouble(exc):  # at least the banner tells the user at once
+            ctx.changes.trouble.emit(_first_line(exc))
+        raise
 
 
 def ask(parent: Optional[QWidget], title: str, question: str) -> bool:

@@ -270,3 +270,12 @@ def test_the_servers_own_words_are_kept_without_the_address_prefix():
               'FATAL:  password authentication failed for user "dispatch"')
     text = c.explain_error(Exception(detail), OFFICE)
     assert text.endswith('（FATAL:  password authentication failed for user "dispatch"）')
+
+
+def test_same_database_ignores_passwords_and_options(tmp_path):
+    with_pw = c.url_text(c.server_url(OFFICE, "pw"))
+    assert c.same_database(with_pw, "postgresql+psycopg://dispatch@db.office.lan:5433/taskboard")
+    assert not c.same_database(with_pw, "postgresql+psycopg://other@db.office.lan:5433/taskboard")
+    assert not c.same_database(with_pw, f"sqlite:///{tmp_path / 'a.sqlite'}")
+    assert c.same_database(f"sqlite:///{tmp_path / 'x' / '..' / 'a.sqlite'}",
+                           f"sqlite:///{tmp_path / 'a.sqlite'}")

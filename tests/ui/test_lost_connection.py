@@ -135,3 +135,16 @@ def test_report_survives_a_lost_connection(qtbot, demo_db, ui_state, outage, war
         reports = s.scalars(select(Report).where(Report.assignment_id == aid,
                                                  Report.period == "2026-11")).all()
         assert [(r.text, r.progress) for r in reports] == [("断线期间填写的进展", 55)]
+
+
+def test_a_failed_read_raises_the_banner_too(qtbot, demo_db, ui_state, outage):
+    from sqlalchemy.exc import OperationalError
+
+    from taskboard.ui.ops import read
+
+    w = _window(qtbot, demo_db, ui_state, "dispatcher")
+    outage.cut()
+    with qtbot.waitSignal(w.ctx.changes.trouble, timeout=5000):
+        with pytest.raises(OperationalError):
+            read(w.ctx, lambda s: s.get(Task, 1))
+    qtbot.waitUntil(w.connection_banner.isVisible, timeout=5000)
