@@ -293,6 +293,7 @@ _PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("connection refused", "failed to resolve host", "could not translate host name",
       "name or service not known", "no route to host", "network is unreachable",
       "server closed the connection unexpectedly", "拒绝连接"), "unreachable"),
+    (("permission denied", "权限不够"), "permission"),
     (("ssl",), "ssl"),
 ]
 
@@ -329,6 +330,8 @@ def explain_error(exc: BaseException, entry: ServerEntry,
                "请联系数据库管理员。",
         "timeout": f"连接服务器 {where} 超时（{timeout} 秒）：请检查网络、地址和端口。",
         "unreachable": f"无法连接到服务器 {where}：服务器未运行、地址或端口有误，或被防火墙阻挡。",
+        "permission": f"用户“{entry.user}”在数据库“{entry.database}”中没有建表或读写的权限。"
+                      "请数据库管理员把该数据库的所有者设为这个用户（ALTER DATABASE … OWNER TO …）。",
         "ssl": f"与服务器 {where} 建立加密连接失败，请检查“SSL 模式”。",
         "other": f"连接服务器 {where} 失败。",
     }

@@ -171,6 +171,7 @@ def test_an_unwritable_place_gives_a_clear_error(tmp_path):
     ("Connection refused\n\tIs the server running", "无法连接到服务器 db.office.lan:5433"),
     ("failed to resolve host 'x': Name or service not known", "无法连接到服务器"),
     ("server does not support SSL, but SSL was required", "SSL 模式"),
+    ("permission denied for schema public", "没有建表或读写的权限"),
     ("something unexpected", "连接服务器 db.office.lan:5433 失败"),
 ])
 def test_errors_are_explained_in_chinese(detail, expected):
