@@ -1,7 +1,6 @@
 """Administration on the command line: backup, restore, integrity check, user accounts."""
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from pathlib import Path

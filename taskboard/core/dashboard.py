@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 from taskboard.core.board import AssignmentRow, Board
 from taskboard.core.rules import DueState, Light

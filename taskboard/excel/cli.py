@@ -93,7 +93,6 @@ def cmd_export_ledger(args) -> int:
 
 def _parse_maps(items: list[str], session) -> dict:
     from taskboard.cli import CliError
-    from taskboard.excel.task_import import CREATE
 
     out: dict = {}
     names = dict(session.execute(select(Unit.name, Unit.id)).all())

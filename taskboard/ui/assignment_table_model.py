@@ -1,13 +1,14 @@
 """A task's per-unit assignments with their own lights (the lower pane of the main window)."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from taskboard.core.board import AssignmentRow
 from taskboard.ui.lights import DUE_COLORS, light_icon
+from taskboard.ui.plain_table_model import PlainTableModel
 
 AssignmentIdRole = Qt.UserRole + 2
 
@@ -19,34 +20,13 @@ REPORT_WORDS = {None: "未报送", "pending": "待审核", "approved": "已通�
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class AssignmentTableModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[AssignmentRow] = []
-
-    def set_rows(self, rows: Sequence[AssignmentRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Optional[AssignmentRow]:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+class AssignmentTableModel(PlainTableModel):
+    HEADERS = HEADERS
 
     def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        a = self.row_of(index)
+        if a is None:
             return None
-        a = self._rows[index.row()]
         col = index.column()
         if role == Qt.DisplayRole:
             return self._display(a, col)

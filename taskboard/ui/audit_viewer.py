@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -14,39 +14,22 @@ from sqlalchemy import select
 
 from taskboard.core.models import User
 from taskboard.core.services import audit_trail
-from taskboard.core.services.audit_trail import AuditFilter, AuditRow
+from taskboard.core.services.audit_trail import AuditFilter
 from taskboard.ui.context import AppContext
 from taskboard.ui.ops import OpFailed, read, run_op
+from taskboard.ui.plain_table_model import PlainTableModel
 
 COL_AT, COL_USER, COL_ACTION, COL_TASK, COL_SUMMARY = range(5)
 HEADERS = ("时间", "用户", "操作", "任务编号", "摘要")
 
 
-class AuditTableModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[AuditRow] = []
-
-    def set_rows(self, rows: list[AuditRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole) -> Any:
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+class AuditTableModel(PlainTableModel):
+    HEADERS = HEADERS
 
     def data(self, index, role=Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        r = self.row_of(index)
+        if r is None:
             return None
-        r = self.rows[index.row()]
         col = index.column()
         if role == Qt.DisplayRole:
             return (r.at.strftime("%Y-%m-%d %H:%M:%S"), r.user_name, r.action_word,
@@ -151,7 +134,7 @@ class AuditViewerDialog(QDialog):
             if not path:
                 return None
         try:
-            out = audit_trail.export_xlsx(self.model.rows, Path(path))
+            out = audit_trail.export_xlsx(self.model.rows(), Path(path))
         except OSError as exc:
             QMessageBox.warning(self, "导出失败", f"无法写入文件：{exc}")
             return None

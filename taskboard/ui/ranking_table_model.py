@@ -1,12 +1,13 @@
 """The overall district ranking as a table: rank, change, and the figures the rule compares."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from taskboard.core.dashboard import RankRow
+from taskboard.ui.plain_table_model import PlainTableModel
 
 COL_RANK, COL_CHANGE, COL_UNIT, COL_LEVEL, COL_ON_TIME, COL_OVERDUE, COL_URGES = range(7)
 HEADERS = ("名次", "变化", "旗区", "完成水平", "按时报送率", "超期数", "本期被催办")
@@ -16,34 +17,13 @@ SortRole = Qt.UserRole + 2
 _UP, _DOWN = QColor("#1f7a44"), QColor("#c62828")
 
 
-class RankingTableModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[RankRow] = []
-
-    def set_rows(self, rows: Sequence[RankRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[RankRow]:
-        return list(self._rows)
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+class RankingTableModel(PlainTableModel):
+    HEADERS = HEADERS
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        r = self.row_of(index)
+        if r is None:
             return None
-        r = self._rows[index.row()]
         m, col = r.metrics, index.column()
         if role == Qt.DisplayRole:
             return _display(r, col)

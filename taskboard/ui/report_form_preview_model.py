@@ -1,12 +1,13 @@
 """The report form import preview: one row per filled task that passed every check."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from taskboard.excel.report_form_import import STATE_WORDS, FormEntry
+from taskboard.excel.report_form_import import STATE_WORDS
+from taskboard.ui.plain_table_model import PlainTableModel
 
 COL_FILE = 0
 COL_ROW = 1
@@ -31,34 +32,13 @@ _TEXT = {
 }
 
 
-class FormPreviewTableModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[FormEntry] = []
-
-    def set_rows(self, rows: Sequence[FormEntry]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> FormEntry:
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+class FormPreviewTableModel(PlainTableModel):
+    HEADERS = HEADERS
 
     def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        e = self.row_of(index)
+        if e is None:
             return None
-        e = self._rows[index.row()]
         col = index.column()
         if role == Qt.DisplayRole:
             return _TEXT[col](e)

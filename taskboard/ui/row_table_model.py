@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from taskboard.ui.lights import light_icon
+from taskboard.ui.plain_table_model import PlainTableModel
 
 RowRole = Qt.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -28,39 +29,18 @@ class Column:
     width: int = 100
 
 
-class RowTableModel(QAbstractTableModel):
+class RowTableModel(PlainTableModel):
     def __init__(self, columns: Sequence[Column], parent=None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
-        self._rows: list[Any] = []
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if (orientation == Qt.Horizontal and role == Qt.DisplayRole
-                and 0 <= section < len(self.columns)):
-            return self.columns[section].header
-        return None
+    def header_labels(self) -> Sequence[str]:
+        return [c.header for c in self.columns]
 
     def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self.row_of(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         col = self.columns[index.column()]
         if role == Qt.DisplayRole:
             return col.text(row)

@@ -1,14 +1,15 @@
 """The main task list: plain ``TaskRow`` values behind a ``QAbstractTableModel``."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from taskboard.core.board import TaskRow
 from taskboard.core.rules import DUE_SEVERITY
 from taskboard.ui.lights import DUE_COLORS, light_icon
+from taskboard.ui.plain_table_model import PlainTableModel
 
 SortRole = Qt.UserRole + 1
 TaskIdRole = Qt.UserRole + 2
@@ -40,47 +41,26 @@ def _fmt_progress(row: TaskRow) -> str:
     return text
 
 
-class TaskTableModel(QAbstractTableModel):
+class TaskTableModel(PlainTableModel):
+    HEADERS = HEADERS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._rows: list[TaskRow] = []
         self._text: list[list[Optional[str]]] = []
         self._sort: list[list[Any]] = []
 
-    # --- data in ----------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[TaskRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
+    def _rows_changed(self) -> None:
         # Texts and sort keys are computed once per reset: painting and sorting ask for
         # them thousands of times, and each search keystroke resets the model.
         ncols = len(HEADERS)
         self._text = [[self._display(r, c) for c in range(ncols)] for r in self._rows]
         self._sort = [[self._sort_value(r, c) for c in range(ncols)] for r in self._rows]
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Optional[TaskRow]:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rows(self) -> list[TaskRow]:
-        return list(self._rows)
 
     def row_of_task(self, task_id: int) -> int:
         for i, r in enumerate(self._rows):
             if r.task_id == task_id:
                 return i
         return -1
-
-    # --- Qt model interface -------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLineEdit,
     QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -14,6 +14,7 @@ from taskboard.core.services import users
 from taskboard.core.services.users import UserRow
 from taskboard.ui.context import AppContext
 from taskboard.ui.ops import OpFailed, run_op
+from taskboard.ui.plain_table_model import PlainTableModel
 
 COL_USERNAME, COL_NAME, COL_ROLE, COL_UNIT, COL_STATE = range(5)
 HEADERS = ("用户名", "显示名称", "角色", "所属单位", "状态")
@@ -29,31 +30,13 @@ def state_word(r: UserRow) -> str:
     return "正常"
 
 
-class UserTableModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[UserRow] = []
-
-    def set_rows(self, rows: list[UserRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole) -> Any:
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+class UserTableModel(PlainTableModel):
+    HEADERS = HEADERS
 
     def data(self, index, role=Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        r = self.row_of(index)
+        if r is None:
             return None
-        r = self.rows[index.row()]
         if role == Qt.DisplayRole:
             return (r.username, r.display_name, r.role_word, r.unit_name,
                     state_word(r))[index.column()]
@@ -114,10 +97,10 @@ class UserManagerDialog(QDialog):
 
     def current(self) -> Optional[UserRow]:
         idx = self.table.currentIndex()
-        return self.model.rows[idx.row()] if idx.isValid() else None
+        return self.model.rows()[idx.row()] if idx.isValid() else None
 
     def select(self, user_id: int) -> None:
-        for i, r in enumerate(self.model.rows):
+        for i, r in enumerate(self.model.rows()):
             if r.id == user_id:
                 self.table.selectRow(i)
                 return

@@ -1,6 +1,5 @@
 """Render tests: each figure has the expected artists, Chinese text in the CJK font, and
 labels that neither overlap nor leave the figure, with 9 and with 103 districts."""
-import datetime as dt
 import itertools
 import xml.etree.ElementTree as ET
 

@@ -6,7 +6,6 @@ from openpyxl import load_workbook
 from taskboard.core import audit
 from taskboard.core.actor import load_actor
 from taskboard.core.errors import PermissionDenied
-from taskboard.core.models import AuditEvent
 from taskboard.core.services import audit_trail
 from taskboard.core.services.audit_trail import AuditFilter
 

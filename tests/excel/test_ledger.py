@@ -1,5 +1,4 @@
 """The monthly ledger: values, fills, merges, print settings and charts read back."""
-import datetime as dt
 import shutil
 import subprocess
 

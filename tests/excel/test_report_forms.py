@@ -17,7 +17,7 @@ from taskboard.excel.report_form_import import (
     ALREADY, NEW, REVISE, apply_forms, preview_forms,
 )
 from taskboard.excel.report_forms import (
-    FIRST_ROW, FORM_SHEET, SHEET_PASSWORD, STAMP_SHEET, export_report_forms, form_units,
+    FIRST_ROW, FORM_SHEET, STAMP_SHEET, export_report_forms, form_units,
 )
 from taskboard.excel.safety import set_text
 from tests.conftest import TODAY

@@ -1,17 +1,15 @@
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from taskboard.core import audit, auth
 from taskboard.core.actor import load_actor
 from taskboard.core.db import Database
-from taskboard.core.models import AuditEvent, User
+from taskboard.core.models import User
 from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.audit_viewer import AuditViewerDialog
 from taskboard.ui.change_password_dialog import ChangePasswordDialog
@@ -125,7 +123,7 @@ def test_audit_viewer_filters_and_exports(admin_window, qtbot, qtmodeltester, tm
     qtmodeltester.check(d.model)
     d.action.setCurrentIndex(d.action.findData("demo.generate"))
     d.reload()
-    assert [r.action for r in d.model.rows] == ["demo.generate"]
+    assert [r.action for r in d.model.rows()] == ["demo.generate"]
     assert d.model.index(0, 2).data() == "生成演示数据"
     _shot(d, "audit_viewer.png")
     out = d.export(str(tmp_path / "log.xlsx"))

@@ -1,5 +1,4 @@
 """The task editor driven as a user does: type, tick units, save; then the database and table."""
-import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
