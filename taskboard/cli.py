@@ -27,6 +27,7 @@ from taskboard.core.settings import load_calendar, load_settings
 # Modules whose ``register(subparsers, common_parser)`` adds their subcommands.
 COMMAND_MODULES: list[str] = [
     "taskboard.bench",
+    "taskboard.demo_cli",
     "taskboard.admin_cli",
     "taskboard.notify.cli",
     "taskboard.excel.cli",
