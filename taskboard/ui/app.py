@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -25,12 +25,33 @@ QStatusBar QLabel { padding: 0 6px; }
 """
 
 
+_translator: Optional[QTranslator] = None
+
+
+def _install_chinese_translation(app: QApplication) -> None:
+    """Qt's own buttons and dialogs (确定/取消, file dialogs) in Simplified Chinese.
+
+    The UI is Chinese whatever the workstation's locale, so the translation is loaded
+    explicitly rather than from the system language.
+    """
+    global _translator
+    if _translator is not None:
+        return
+    QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
+    folder = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    translator = QTranslator(app)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        _translator = translator  # kept alive as long as the app
+
+
 def ensure_app(argv: Optional[list[str]] = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv or [sys.argv[0]])
         app.setApplicationName("taskboard")
         app.setOrganizationName("taskboard")
+    _install_chinese_translation(app)
     family, path = cjk_font()
     if path is not None:
         QFontDatabase.addApplicationFont(str(path))
