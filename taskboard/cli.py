@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import datetime as dt
 import json
 import os
+import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -17,10 +20,10 @@ from taskboard import __version__
 from taskboard.core.actor import Actor, load_actor
 from taskboard.core.board import load_board
 from taskboard.core.connections import public_url, with_env_password
-from taskboard.core.db import Database, resolve_url
-from taskboard.core.migrate import DatabaseTooNewError
+from taskboard.core.db import Database, DatabaseError, open_database, resolve_url
 from taskboard.core.models import Campaign, User
 from taskboard.core.periods import Period
+from taskboard.core.rules import DueState
 from taskboard.core.settings import load_calendar, load_settings
 
 
@@ -31,11 +34,69 @@ COMMAND_MODULES: list[str] = [
     "taskboard.admin_cli",
     "taskboard.notify.cli",
     "taskboard.excel.cli",
+    "taskboard.settings_cli",
 ]
 
 
 class CliError(Exception):
     """A failure to report on stderr with exit status 2."""
+
+
+# argparse's own messages (Python 3.9+), said in Chinese.
+_ARGPARSE_WORDS: list[tuple[str, str]] = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"one of the arguments (.*) is required", r"以下参数必须给出一个：\1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 有歧义，可能是：\2"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"取值无效：\1（可选：\2）"),
+    (r"invalid int value: (.*)", r"应为整数，收到：\1"),
+    (r"invalid float value: (.*)", r"应为数字，收到：\1"),
+    (r"invalid (\S+) value: (.*)", r"取值无效：\2"),
+    (r"expected one argument", "后面需要一个值"),
+    (r"expected at least one argument", "后面至少需要一个值"),
+    (r"expected at most one argument", "后面最多只能有一个值"),
+    (r"ignored explicit argument (.*)", r"不接受取值：\1"),
+    (r"not allowed with argument (.*)", r"不能与 \1 同时使用"),
+]
+
+
+def chinese_argparse_message(message: str) -> str:
+    """"argument --period: 月份无效…" becomes "--period 月份无效…"; English words become Chinese."""
+    m = re.fullmatch(r"argument (\S+?): (.*)", message, re.S)
+    name, rest = (m[1], m[2]) if m else ("", message)
+    for pattern, word in _ARGPARSE_WORDS:
+        if re.fullmatch(pattern, rest, re.S):
+            rest = re.sub(pattern, word, rest, flags=re.S)
+            break
+    if name in ("COMMAND", "ACTION") and rest.startswith("取值无效"):
+        return "没有这个子命令" + rest[len("取值无效"):]
+    return f"{name} {rest}" if name else rest
+
+
+class TaskboardParser(argparse.ArgumentParser):
+    """Usage errors in Chinese, worded and exiting (2) like the program's own errors.
+
+    ``add_subparsers`` makes its parsers of the parser's own class, so every subcommand
+    (and ``users``' actions) gets this behaviour too.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出"
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "用法：", 1)
+
+    def error(self, message: str) -> None:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 错误：{chinese_argparse_message(message)}\n")
 
 
 def _period(text: str) -> Period:
@@ -45,13 +106,31 @@ def _period(text: str) -> Period:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def open_db(url: Optional[str]) -> Database:
+def open_db(url: Optional[str], must_exist: bool = True) -> Database:
+    """Open a database for a command; a SQLite file that is not there is refused.
+
+    Only the commands that create databases on purpose (the window's first start, ``demo``)
+    pass ``must_exist=False``: for everything else a mistyped path is an error, not a new,
+    empty database.
+    """
     try:
-        return Database(resolve_url(url))
-    except DatabaseTooNewError as exc:
+        return open_database(url, must_exist=must_exist)
+    except DatabaseError as exc:
         raise CliError(str(exc)) from None
-    except Exception as exc:
-        raise CliError(f"无法打开数据库 {public_url(resolve_url(url))}：{exc}") from None
+
+
+_DEMO_FOLDERS: list[tuple[Path, Database]] = []
+
+
+def remove_demo_folders() -> None:
+    """Delete the throwaway demo databases; run at exit, after the window (if any) closed."""
+    while _DEMO_FOLDERS:
+        folder, db = _DEMO_FOLDERS.pop()
+        db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+atexit.register(remove_demo_folders)
 
 
 def open_demo_db(scale: str = "demo", today: Optional[dt.date] = None) -> Database:
@@ -59,6 +138,7 @@ def open_demo_db(scale: str = "demo", today: Optional[dt.date] = None) -> Databa
 
     folder = Path(tempfile.mkdtemp(prefix="taskboard-demo-"))
     db = Database(f"sqlite:///{folder / 'demo.sqlite'}")
+    _DEMO_FOLDERS.append((folder, db))
     with db.Session.begin() as s:
         demo.generate(s, scale, today=today or dt.date.today())
     return db
@@ -102,7 +182,7 @@ def cmd_gui(args) -> int:
                 return 0
         else:
             check_before_open(args.db, gui=not args.screenshot)
-            db = open_db(with_env_password(resolve_url(args.db)))
+            db = open_db(with_env_password(resolve_url(args.db)), must_exist=False)
         if args.screenshot:  # a rendering job, not a user: no sign-in
             actor = first_admin(db)
         else:
@@ -128,6 +208,7 @@ def cmd_stats(args) -> int:
         for cid, name in campaigns:
             board = load_board(s, cid, period, today, cal, settings)
             counts = board.counts()
+            states = [row.due_state for row in board.rows]
             alights = {"green": 0, "blue": 0, "red": 0}
             for rows in board.assignments.values():
                 for a in rows:
@@ -138,7 +219,8 @@ def cmd_stats(args) -> int:
                 "lights": {k: counts[k] for k in ("green", "blue", "red")},
                 "assignment_lights": alights,
                 "due": {"overdue": counts["overdue"], "near_due": counts["near_due"],
-                        "done": counts["done"]},
+                        "done": counts["done"], "normal": states.count(DueState.NORMAL),
+                        "ongoing": states.count(DueState.ONGOING)},
                 "lagging": counts["lagging"],
             })
     if args.json:
@@ -149,34 +231,34 @@ def cmd_stats(args) -> int:
             print(f"{c['campaign']} · {period.label}：任务 {c['tasks']} 项")
             print(f"  绿灯 {l['green']}  蓝灯 {l['blue']}  红灯 {l['red']}")
             print(f"  已完成 {d['done']}  临期 {d['near_due']}  超期 {d['overdue']}"
-                  f"  滞后 {c['lagging']}")
+                  f"  正常 {d['normal']}  长期 {d['ongoing']}  滞后 {c['lagging']}")
         if not out:
             print("数据库中还没有专项工作。")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = TaskboardParser(add_help=False)
     common.add_argument("--db", metavar="URL",
-                        help="SQLAlchemy URL or SQLite file (default: TASKBOARD_DB, then the "
-                             "per-user data file)")
+                        help="数据库：SQLite 文件路径或数据库地址（默认依次为环境变量 TASKBOARD_DB、"
+                             "本机用户数据文件）")
     common.add_argument("--demo", action="store_true",
-                        help="use a throwaway demo database")
-    parser = argparse.ArgumentParser(
+                        help="使用临时演示数据库（程序退出时删除）")
+    parser = TaskboardParser(
         prog="taskboard", parents=[common],
-        description="挂图作战 · 任务调度平台. Without a subcommand the window opens.")
-    parser.add_argument("--version", action="version", version=f"taskboard {__version__}")
+        description="挂图作战 · 任务调度平台。不带子命令时打开窗口。")
+    parser.add_argument("--version", action="version", version=f"taskboard {__version__}",
+                        help="显示版本号并退出")
     parser.add_argument("--screenshot", metavar="FILE",
-                        help="render the main window offscreen to a PNG and exit")
+                        help="不显示窗口，把主窗口画成 PNG 图片后退出")
     parser.add_argument("--connect", action="store_true",
-                        help="choose the database (this computer's file or a PostgreSQL "
-                             "server) in a dialog before signing in")
+                        help="登录前在对话框中选择数据库（本机文件或 PostgreSQL 服务器）")
     parser.set_defaults(func=cmd_gui)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="子命令")
 
-    stats = sub.add_parser("stats", parents=[common], help="print light and due-state counts")
-    stats.add_argument("--period", type=_period, help="YYYY-MM (default: this month)")
-    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats = sub.add_parser("stats", parents=[common], help="统计各专项的亮灯与到期情况")
+    stats.add_argument("--period", type=_period, metavar="YYYY-MM", help="月份（默认本月）")
+    stats.add_argument("--json", action="store_true", help="以 JSON 格式输出")
     stats.set_defaults(func=cmd_stats)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(sub, common)
@@ -187,6 +269,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.demo and args.db:
+            raise CliError("--demo 与 --db 不能同时使用")
         return args.func(args)
     except CliError as exc:
         print(f"taskboard: 错误：{exc}", file=sys.stderr)
