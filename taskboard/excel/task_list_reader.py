@@ -15,9 +15,11 @@ from taskboard.excel.deadlines import Deadline, parse_deadline
 from taskboard.excel.safety import ExcelInputError, iter_rows, open_workbook, squash
 
 HEADER_SCAN_ROWS = 20
-# Column aliases, normalised (no spaces). Exact matches win over "contains" matches.
+# Column aliases, normalised (no spaces), best first. When two columns name the same field the
+# better name wins; exact matches win over "contains" matches.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("序号", "编号", "任务编号", "任务序号", "代码", "序列号"),
+    # 序号 is last: lists number their rows 1, 2, 3 beside the real 任务编号 (1.2.3).
+    "code": ("任务编号", "编号", "任务序号", "代码", "序号", "序列号"),
     "title": ("任务名称", "重点任务", "工作任务", "任务内容", "主要任务", "具体任务", "工作内容",
               "改革事项", "任务事项", "指标名称", "任务", "事项", "工作事项"),
     "category": ("类别", "分类", "领域", "指标", "所属领域", "任务类别", "一级指标", "板块",
@@ -32,6 +34,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "target": ("工作目标", "目标", "预期目标", "完成标志", "目标任务", "预期成效"),
     "note": ("备注",),
 }
+# Row numbers, used as the code only when the sheet has no code-like column at all.
+FALLBACK_ALIASES = {"code": ("序号", "序列号")}
 FIELD_WORDS = {"code": "编号", "title": "任务名称", "category": "类别", "lead": "牵头单位",
                "units": "责任单位", "leader": "分管领导", "deadline": "完成时限",
                "description": "具体措施", "target": "工作目标", "note": "备注"}
@@ -66,18 +70,35 @@ def norm_header(value: Any) -> str:
 
 
 def match_header(value: Any) -> Optional[str]:
+    found = rank_header(value)
+    return found[0] if found else None
+
+
+def rank_header(value: Any) -> Optional[tuple[str, tuple[int, int, int]]]:
+    """The field a header names and how well (lower is better), or None."""
     text = norm_header(value)
     if not text or len(text) > 20:
         return None
     for key, names in ALIASES.items():
         if text in names:
-            return key
+            return key, (text in FALLBACK_ALIASES.get(key, ()), 0, names.index(text))
     best = None
     for key, names in ALIASES.items():
         for name in names:
             if len(name) >= 2 and name in text and (best is None or len(name) > best[1]):
-                best = (key, len(name))
-    return best[0] if best else None
+                best = (key, len(name), names.index(name))
+    if best is None:
+        return None
+    key, length, index = best
+    return key, (False, 1, index)
+
+
+def unit_key(name: str) -> str:
+    """A unit name for comparing only: full-width brackets and letters as half-width, no spaces.
+
+    The name stored and shown stays as written; this key makes （虚构） and (虚构) one unit.
+    """
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 def split_units(value: Any) -> tuple[list[str], Optional[str]]:
@@ -144,12 +165,13 @@ def _text(value: Any) -> str:
 
 
 def _header_cols(values: tuple) -> dict[int, str]:
-    cols: dict[int, str] = {}
+    """Column → field; of two columns naming one field the better-named (then leftmost) wins."""
+    best: dict[str, tuple[tuple, int]] = {}
     for c, v in enumerate(values):
-        key = match_header(v)
-        if key and key not in cols.values():
-            cols[c] = key
-    return cols
+        found = rank_header(v)
+        if found and (found[0] not in best or found[1] < best[found[0]][0]):
+            best[found[0]] = (found[1], c)
+    return {c: key for key, (_, c) in sorted(best.items(), key=lambda kv: kv[1][1])}
 
 
 def _find_header(rows: list[tuple[int, tuple]]) -> Optional[tuple[int, dict[int, str], dict[str, str]]]:
@@ -180,9 +202,10 @@ def read_task_list(path: Path, default_year: int, *, sheet: Optional[str] = None
     path = Path(path)
     wb = open_workbook(path)
     try:
-        sheets = [wb[sheet]] if sheet else list(wb.worksheets)
         if sheet and sheet not in wb.sheetnames:
-            raise ExcelInputError(f"{path.name} 中没有名为「{sheet}」的工作表。")
+            raise ExcelInputError(f"{path.name} 中没有名为「{sheet}」的工作表。现有工作表："
+                                  + "".join(f"「{n}」" for n in wb.sheetnames) + "。")
+        sheets = [wb[sheet]] if sheet else list(wb.worksheets)
         for ws in sheets:
             rows = [(n, r) for n, r in iter_rows(ws, file_name=path.name)]
             found = _find_header(rows)
@@ -190,8 +213,9 @@ def read_task_list(path: Path, default_year: int, *, sheet: Optional[str] = None
                 return _parse_rows(path, ws.title, rows, found, default_year)
     finally:
         wb.close()
+    where = f"{path.name} 的工作表「{sheet}」" if sheet else f"{path.name} 各工作表"
     raise ExcelInputError(
-        f"{path.name} 的前 {HEADER_SCAN_ROWS} 行中找不到表头：需要“任务名称”（或重点任务、工作任务）"
+        f"{where}的前 {HEADER_SCAN_ROWS} 行中找不到表头：需要“任务名称”（或重点任务、工作任务）"
         "列，以及“牵头单位”“责任单位”“完成时限”等列中的至少一列。")
 
 

@@ -104,3 +104,26 @@ def big_plan(path: Path, rows: int) -> Path:
                    "常务副市长", f"2026年{1 + i % 12}月底前"])
     wb.save(path)
     return path
+
+
+def numbered_plan(path: Path, *, code_first: bool = False) -> Path:
+    """序号 and 任务编号 side by side, as nearly every real list has them; a second sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务清单"
+    ws.append(["2026年优化营商环境重点任务清单"])
+    head = ["序号", "任务编号"]
+    ws.append([*(reversed(head) if code_first else head), "重点任务", "牵头单位", "责任单位",
+               "完成时限"])
+    rows = [
+        (1, "1.1", "推行新开办企业全程网办", "市市场监督管理局", "东胜区、康巴什区", "2026年12月底前"),
+        (2, "1.2", "持续优化纳税服务", "市税务局", "各旗区", "长期坚持"),
+        (3, "1.3", "压缩工程审批时限", "市住房和城乡建设局", "达拉特旗", "6月底前"),
+        (4, "1.4", "推进信用修复", "市信用办（虚构）", "东胜区", "2027年3月31日"),
+        (5, "1.2", "重复编号的任务", "市税务局", "东胜区", "2026-12-31"),
+        (6, "1.5", "时限写错的任务", "市税务局", "东胜区", "2026年13月底前"),
+    ]
+    for seq, code, *rest in rows:
+        ws.append([*((code, seq) if code_first else (seq, code)), *rest])
+    wb.create_sheet("说明").append(["填表说明：完成时限写到月底。"])
+    return _save(wb, path)
