@@ -94,15 +94,18 @@ def cmd_export_ledger(args) -> int:
 def _parse_maps(items: list[str], session) -> dict:
     from taskboard.cli import CliError
 
+    from taskboard.excel.task_list_reader import unit_key
+
     out: dict = {}
-    names = dict(session.execute(select(Unit.name, Unit.id)).all())
+    # Names are compared as unit_key: （虚构） typed on the command line matches (虚构) and back.
+    names = {unit_key(n): uid for n, uid in session.execute(select(Unit.name, Unit.id)).all()}
     for item in items or []:
-        name, sep, target = item.partition("=")
+        name, sep, target = item.replace("＝", "=").partition("=")
         if not sep or not name.strip() or not target.strip():
             raise CliError(f"--map 的格式应为 清单中的名称=已有单位名称，收到：{item}")
-        if target.strip() not in names:
+        if unit_key(target) not in names:
             raise CliError(f"--map 指定的单位不存在：{target.strip()}")
-        out[name.strip()] = names[target.strip()]
+        out[name.strip()] = names[unit_key(target)]
     return out
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
@@ -23,7 +22,9 @@ from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, AuditEvent, Campaign, Task, Unit
 from taskboard.core.permissions import require
 from taskboard.core.rules import code_sort_key
-from taskboard.excel.task_list_reader import ALL_DISTRICTS, ParsedSheet, read_task_list
+from taskboard.excel.task_list_reader import (
+    ALL_DISTRICTS, ParsedSheet, read_task_list, unit_key,
+)
 
 CREATE = "create"  # a unit mapping value: make a new unit with the name as written
 UnitChoice = Union[int, str]
@@ -90,7 +91,8 @@ class ImportPreview:
         return sum(len(r.warnings) for r in self.rows)
 
     def unresolved(self, mapping: dict[str, UnitChoice]) -> list[str]:
-        return [u.name for u in self.unknown_units if u.name not in mapping]
+        chosen = {unit_key(name) for name in mapping}
+        return [u.name for u in self.unknown_units if unit_key(u.name) not in chosen]
 
     def as_json(self) -> dict:
         return {"file": self.file_name, "sha256": self.sha256, "sheet": self.sheet,
@@ -114,16 +116,12 @@ class ImportResult:
     units_created: tuple[str, ...]
 
 
-def _key(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
 def suggest_units(name: str, units: list[tuple[int, str]], limit: int = 3) -> tuple[tuple[int, str], ...]:
     """Close matches for a unit name as written: abbreviations (市发改委) and typos."""
-    key = _key(name)
+    key = unit_key(name)
     scored = []
     for uid, uname in units:
-        other = _key(uname)
+        other = unit_key(uname)
         ratio = difflib.SequenceMatcher(None, key, other).ratio()
         # "市发改委" in "市发展和改革委员会": every character in order counts as an abbreviation.
         it = iter(other)
@@ -169,7 +167,7 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
                   campaign_name: str) -> ImportPreview:
     units = session.execute(select(Unit.id, Unit.name, Unit.kind, Unit.active)
                             .order_by(Unit.sort_order, Unit.id)).all()
-    by_key = {_key(u.name): u.id for u in units}
+    by_key = {unit_key(u.name): u.id for u in units}
     active = [(u.id, u.name) for u in units if u.active]
     districts = tuple(u.id for u in units if u.kind == "district" and u.active)
     existing: dict[str, bool] = {}
@@ -177,7 +175,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
         existing = dict(session.execute(select(Task.code, Task.deleted)
                                         .where(Task.campaign_id == campaign_id)).all())
     known: dict[str, int] = {}
-    unknown: dict[str, list[int]] = {}
+    # Keyed by unit_key: one unknown unit however its brackets are written, named as first seen.
+    unknown: dict[str, tuple[str, list[int]]] = {}
     rows = []
     for t in parsed.tasks:
         errors, warnings = list(t.errors), list(t.warnings)
@@ -187,9 +186,11 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
         names = [t.lead] if t.lead else []
         names += [u for u in t.units if u != ALL_DISTRICTS]
         for name in names:
-            uid = by_key.get(_key(name))
+            uid = by_key.get(unit_key(name))
             if uid is None:
-                unknown.setdefault(name, []).append(t.row)
+                rows_of = unknown.setdefault(unit_key(name), (name, []))[1]
+                if t.row not in rows_of:
+                    rows_of.append(t.row)
             else:
                 known[name] = uid
         if ALL_DISTRICTS in t.units:
@@ -203,7 +204,7 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             deadline_note=t.deadline.note, description=t.description, target=t.target,
             errors=tuple(errors), warnings=tuple(warnings)))
     unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active))
-                     for name, r in unknown.items()]
+                     for name, r in unknown.values()]
     return ImportPreview(
         file_name=parsed.file_name, sha256=parsed.sha256, sheet=parsed.sheet,
         header_row=parsed.header_row, columns=parsed.columns, campaign_id=campaign_id,
@@ -221,7 +222,7 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
     """Insert every previewed task, or nothing: any row error or unmapped unit refuses all."""
     require(actor, "import")
     today = today or dt.date.today()
-    unit_map = dict(unit_map or {})
+    unit_map = {unit_key(name): choice for name, choice in (unit_map or {}).items()}
     if not preview.rows:
         raise ValidationError(f"{preview.file_name} 中没有可导入的任务。")
     if preview.error_count:
@@ -250,24 +251,25 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
     if clash:
         raise ValidationError(f"编号 {'、'.join(clash[:5])} 刚被其他人导入或新增，请重新预览。")
 
-    ids = dict(preview.known_units)
+    # Every spelling of a unit in the file (（虚构） or (虚构)) finds the same id.
+    ids = {unit_key(name): uid for name, uid in preview.known_units.items()}
     created = []
     valid_ids = set(session.scalars(select(Unit.id)))
     next_order = (session.scalar(select(Unit.sort_order).order_by(Unit.sort_order.desc())) or 0) + 1
     for u in preview.unknown_units:
-        choice = unit_map[u.name]
+        choice = unit_map[unit_key(u.name)]
         if choice == CREATE:
             unit = Unit(name=u.name[:100], kind=_guess_kind(u.name), sort_order=next_order)
             next_order += 1
             session.add(unit)
             session.flush()
-            ids[u.name] = unit.id
+            ids[unit_key(u.name)] = unit.id
             created.append(u.name)
             audit.record(session, actor, "unit.create", "unit", unit.id,
                          summary=f"导入任务清单时新建单位「{u.name}」",
                          after={"name": unit.name, "kind": unit.kind})
         elif isinstance(choice, int) and choice in valid_ids:
-            ids[u.name] = choice
+            ids[unit_key(u.name)] = choice
         else:
             raise ValidationError(f"单位“{u.name}”对应的单位不存在（{choice}）。")
 
@@ -277,7 +279,7 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
         task_values.append(dict(
             campaign_id=campaign_id, code=r.code, sort_key=code_sort_key(r.code),
             title=r.title, category=r.category, description=r.description, target=r.target,
-            lead_unit_id=ids.get(r.lead_unit) if r.lead_unit else None, leader=r.leader,
+            lead_unit_id=ids.get(unit_key(r.lead_unit)) if r.lead_unit else None, leader=r.leader,
             start_date=start if (r.deadline is None or r.deadline >= start) else r.deadline,
             deadline=r.deadline, deadline_note=r.deadline_note, closed_on=None,
             close_outcome="", close_note="", deleted=False, version=1))
@@ -287,9 +289,9 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
     for task_id, r, values in zip(new_ids, preview.rows, task_values):
         unit_ids: list[int] = []
         if r.lead_unit:
-            unit_ids.append(ids[r.lead_unit])
+            unit_ids.append(ids[unit_key(r.lead_unit)])
         for name in r.units:
-            more = preview.district_ids if name == ALL_DISTRICTS else (ids[name],)
+            more = preview.district_ids if name == ALL_DISTRICTS else (ids[unit_key(name)],)
             unit_ids.extend(u for u in more if u not in unit_ids)
         assignments.extend(dict(task_id=task_id, unit_id=u, progress=0, closed_on=None,
                                 close_outcome="", close_note="", archived=False, version=1)

@@ -46,7 +46,7 @@ _H1 = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(.*)$"
 _H2 = re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[)）]\s*[、.．]?\s*(.*)$", re.S)
 _NUM_CODE = re.compile(r"^[（(]?(\d+(?:\.\d+)*)[)）]?\s*[.、．]?$")
 _NOTE_START = ("注", "备注", "说明", "附件", "附：", "填表", "制表", "填报", "审核人", "联系人")
-_UNIT_SPLIT = re.compile(r"[、，,；;/\n\r\t ]+")
+_UNIT_SPLIT = re.compile(r"[、，,；;/／\n\r\t 　]+")
 _UNIT_ROLE = re.compile(r"[（(](牵头|牵头单位|配合|协办|主责|负责)[)）]")
 _ALL_DISTRICTS = re.compile(r"^各(旗区|旗县区|旗县市区|旗县|区县|县市区|县区|区)(人民政府|政府)?$")
 ALL_DISTRICTS = "各旗区"
@@ -105,23 +105,25 @@ def split_units(value: Any) -> tuple[list[str], Optional[str]]:
     """Unit names in a cell, and the one marked （牵头） if any. 各旗区 stays one token."""
     if value is None:
         return [], None
-    text = unicodedata.normalize("NFKC", str(value))
+    # Names stay as written (（虚构） is not turned into (虚构)): they become unit names.
+    text = str(value)
     # "各旗县(市、区)" must not split at its inner 、
     text = re.sub(r"[（(]市[、,，]区[)）]", "市区", text)
-    names, lead = [], None
+    names, keys, lead = [], set(), None
     for part in _UNIT_SPLIT.split(text):
-        part = part.strip().strip("。.")
+        part = part.strip().strip("。.．")
         if not part:
             continue
         marked = _UNIT_ROLE.search(part)
         name = _UNIT_ROLE.sub("", part).strip()
         if not name:
             continue
-        if _ALL_DISTRICTS.match(name):
+        if _ALL_DISTRICTS.match(unit_key(name)):
             name = ALL_DISTRICTS
         if marked and marked.group(1).startswith(("牵头", "主责", "负责")) and lead is None:
             lead = name
-        if name not in names:
+        if unit_key(name) not in keys:
+            keys.add(unit_key(name))
             names.append(name)
     return names, lead
 
@@ -288,7 +290,8 @@ def _task(n, values, cell, code_text, title, default_year, heading_path, heading
     lead = leads[0] if leads else ""
     if len(leads) > 1:
         warnings.append(f"牵头单位填了 {len(leads)} 个，以“{lead}”为牵头，其余列为责任单位")
-        units = leads[1:] + [u for u in units if u not in leads]
+        lead_keys = {unit_key(u) for u in leads}
+        units = leads[1:] + [u for u in units if unit_key(u) not in lead_keys]
     if not lead:
         lead = marked_lead or (units[0] if units and not has_lead_column else "")
     if lead == ALL_DISTRICTS:
@@ -320,7 +323,7 @@ def _task(n, values, cell, code_text, title, default_year, heading_path, heading
     elif own:
         own = _NUM_CODE.match(own).group(1)
     return RawTask(row=n, own_code=own, title=title, category=category[:100], lead=lead,
-                   units=[u for u in units if u != lead], leader=_text(cell(values, "leader"))[:50],
+                   units=[u for u in units if unit_key(u) != unit_key(lead)], leader=_text(cell(values, "leader"))[:50],
                    deadline=deadline, description=description, target=_text(cell(values, "target")),
                    heading_path=heading_path, errors=errors, warnings=warnings)
 
