@@ -116,7 +116,7 @@ def cmd_import_tasks(args) -> int:
     path = Path(args.file)
     db = _db(args)
     actor = first_admin(db)
-    today = dt.date.today()
+    today = args.today or dt.date.today()
     try:
         with db.Session.begin() as s:
             preview = preview_import(s, path, args.campaign, today=today, sheet=args.sheet)
@@ -165,7 +165,8 @@ def _print_preview(p, unresolved: list[str]) -> None:
     for note in p.notes:
         print(f"说明：{note}")
     for r in p.rows:
-        deadline = r.deadline.isoformat() if r.deadline else (r.deadline_note or "无")
+        deadline = (r.deadline.isoformat() if r.deadline else
+                    "无法识别" if r.deadline_unreadable else r.deadline_note or "无")
         units = "、".join(r.units)
         print(f"第 {r.row} 行 [{r.status}] {r.code} {r.title} | 牵头：{r.lead_unit or '—'}"
               f" | 责任：{units or '—'} | 时限：{deadline}")
@@ -341,4 +342,5 @@ def register(subparsers, common) -> None:
     imp.add_argument("--create-units", action="store_true", help="create unknown units")
     imp.add_argument("--map", action="append", metavar="NAME=UNIT",
                      help="map a unit name in the file to an existing unit (repeatable)")
+    imp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import_tasks)

@@ -55,8 +55,11 @@ def _normalise(text: str) -> str:
     return text.replace("〇", "0").replace("—", "-").replace("－", "-").strip()
 
 
-def _match_dates(text: str, default_year: int) -> tuple[list[dt.date], bool]:
-    """Every date mentioned, and whether any of them needed the default year."""
+def _match_dates(text: str, default_year: int) -> tuple[Optional[list[dt.date]], bool]:
+    """Every date mentioned, and whether any of them needed the default year.
+
+    None when a date is written but impossible (2026年13月): that is never "no date".
+    """
     found: list[tuple[int, dt.date]] = []
     used_default = False
     taken: list[tuple[int, int]] = []
@@ -87,7 +90,7 @@ def _match_dates(text: str, default_year: int) -> tuple[list[dt.date], bool]:
                     else:
                         day = _month_end(year, month)
             except (ValueError, KeyError):
-                return [], False
+                return None, False
             taken.append((m.start(), m.end()))
             found.append((m.start(), day))
     found.sort()
@@ -110,6 +113,8 @@ def parse_deadline(value: Any, default_year: int) -> Deadline:
     raw = str(value).strip()
     text = _normalise(raw)
     dates, used_default = _match_dates(text, default_year)
+    if dates is None:
+        return Deadline(None, error=f"无法识别的完成时限：{raw}（日期无效或格式不明）")
     if not dates:
         for word in RECURRING_WORDS:
             if word in text:

@@ -45,6 +45,8 @@ class PreviewRow:
     target: str
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
+    # No date because the cell could not be read (not because the work is ongoing).
+    deadline_unreadable: bool = False
 
     @property
     def status(self) -> str:
@@ -55,7 +57,8 @@ class PreviewRow:
                 "category": self.category, "lead_unit": self.lead_unit or None,
                 "units": list(self.units), "leader": self.leader,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
-                "deadline_note": self.deadline_note, "errors": list(self.errors),
+                "deadline_note": self.deadline_note,
+                "deadline_unreadable": self.deadline_unreadable, "errors": list(self.errors),
                 "warnings": list(self.warnings)}
 
 
@@ -160,11 +163,12 @@ def preview_import(session: Session, path: Path, campaign: Optional[str] = None,
     if campaign_id is not None:
         year = session.get(Campaign, campaign_id).start_date.year
     parsed = read_task_list(Path(path), year, sheet=sheet)
-    return build_preview(session, parsed, campaign_id, campaign_name)
+    return build_preview(session, parsed, campaign_id, campaign_name, today=today)
 
 
 def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[int],
-                  campaign_name: str) -> ImportPreview:
+                  campaign_name: str, *, today: Optional[dt.date] = None) -> ImportPreview:
+    today = today or dt.date.today()
     units = session.execute(select(Unit.id, Unit.name, Unit.kind, Unit.active)
                             .order_by(Unit.sort_order, Unit.id)).all()
     by_key = {unit_key(u.name): u.id for u in units}
@@ -180,6 +184,9 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
     rows = []
     for t in parsed.tasks:
         errors, warnings = list(t.errors), list(t.warnings)
+        if t.deadline.date is not None and t.deadline.date < today:
+            # Often a bare "6月底前" read in the campaign's year: worth a look before importing.
+            warnings.append(f"完成时限 {t.deadline.date.isoformat()} 已过")
         if t.code in existing:
             errors.append(f"编号 {t.code} 在专项工作中已存在" +
                           ("（被已删除的任务占用）" if existing[t.code] else ""))
@@ -202,7 +209,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             row=t.row, code=t.code, title=t.title, category=t.category, lead_unit=t.lead,
             units=tuple(t.units), leader=t.leader, deadline=t.deadline.date,
             deadline_note=t.deadline.note, description=t.description, target=t.target,
-            errors=tuple(errors), warnings=tuple(warnings)))
+            errors=tuple(errors), warnings=tuple(warnings),
+            deadline_unreadable=bool(t.deadline.error)))
     unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active))
                      for name, r in unknown.values()]
     return ImportPreview(

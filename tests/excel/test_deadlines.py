@@ -66,3 +66,9 @@ def test_empty_is_ongoing_with_a_warning():
 def test_unreadable_is_an_error(value):
     d = parse_deadline(value, 2026)
     assert d.date is None and "无法识别" in d.error
+
+
+@pytest.mark.parametrize("value", ["长期坚持，2026年13月底前", "每季度，2026年2月30日前"])
+def test_an_impossible_date_is_an_error_even_beside_ongoing_words(value):
+    d = parse_deadline(value, 2026)
+    assert d.date is None and d.error == f"无法识别的完成时限：{value}（日期无效或格式不明）"
