@@ -298,49 +298,62 @@ def _date(text: str) -> dt.date:
 
 def register(subparsers, common) -> None:
     exp = subparsers.add_parser("export-report-forms", parents=[common],
-                                help="export one fill-in report form (报送表) per unit")
-    exp.add_argument("--period", type=_period, required=True, help="YYYY-MM")
-    exp.add_argument("--campaign", help="campaign id or name (default: the latest)")
+                                help="为各单位导出报送表（每个单位一份可填写的工作簿）",
+                                description="为各单位导出本月的报送表（每个单位一份，锁定格式、带校验）。")
+    exp.add_argument("--period", type=_period, required=True, metavar="YYYY-MM",
+                     help="报送月份，格式 YYYY-MM（如 2026-11）")
+    exp.add_argument("--campaign", metavar="CAMPAIGN",
+                     help="专项工作的编号或名称（默认：最近的专项工作）")
     exp.add_argument("--unit", action="append", metavar="UNIT",
-                     help="unit id or name, repeatable or comma-separated (default: every unit "
-                          "with open tasks)")
+                     help="单位编号或名称，可重复或用逗号分隔（默认：所有有未办结任务的单位）")
     exp.add_argument("-o", "--output", required=True, metavar="FOLDER",
-                     help="folder for the workbooks (created if missing)")
-    exp.add_argument("--user", help="act as this user (default: the first administrator)")
+                     help="存放报送表的文件夹（不存在时自动创建）")
+    exp.add_argument("--user", metavar="USER", help="以该用户身份操作（默认：第一个管理员）")
     exp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     exp.set_defaults(func=cmd_export_report_forms)
 
     rf = subparsers.add_parser("import-report-forms", parents=[common],
-                               help="import filled report forms (报送表) as pending reports")
-    rf.add_argument("paths", nargs="+", metavar="PATH", help="workbooks or folders of workbooks")
-    rf.add_argument("--period", type=_period,
-                    help="refuse forms of any other month (YYYY-MM)")
-    rf.add_argument("--unit", metavar="UNIT", help="refuse forms of any other unit (id or name)")
-    rf.add_argument("--user", help="act as this user (default: the first administrator); a "
-                                   "reporter may import only their own unit's forms")
-    rf.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    rf.add_argument("--json", action="store_true", help="print the report as JSON")
+                               help="导入各单位填好的报送表（导入后待审核）",
+                               description="导入各单位填好的报送表，逐格核对后作为待审核的报送。")
+    rf.add_argument("paths", nargs="+", metavar="PATH", help="报送表工作簿，或存放工作簿的文件夹")
+    rf.add_argument("--period", type=_period, metavar="YYYY-MM",
+                    help="报送月份，格式 YYYY-MM；其他月份的报送表一律拒绝")
+    rf.add_argument("--unit", metavar="UNIT", help="单位编号或名称；其他单位的报送表一律拒绝")
+    rf.add_argument("--user", metavar="USER",
+                    help="以该用户身份操作（默认：第一个管理员）；报送单位用户只能导入本单位的报送表")
+    rf.add_argument("--dry-run", action="store_true", help="只检查并列出结果，不写入任何数据")
+    rf.add_argument("--json", action="store_true", help="以 JSON 格式输出检查结果")
     rf.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     rf.set_defaults(func=cmd_import_report_forms)
 
     led = subparsers.add_parser("export-ledger", parents=[common],
-                                help="export the monthly ledger (月度台账) workbook")
-    led.add_argument("--period", type=_period, required=True, help="YYYY-MM")
-    led.add_argument("--campaign", help="campaign id or name (default: the latest)")
-    led.add_argument("-o", "--output", required=True, metavar="FILE", help="the .xlsx to write")
+                                help="导出月度工作台账（Excel）",
+                                description="导出某月的月度工作台账：汇总、台账、逐项通报、未报送及超期清单。")
+    led.add_argument("--period", type=_period, required=True, metavar="YYYY-MM",
+                     help="台账月份，格式 YYYY-MM（如 2026-11）")
+    led.add_argument("--campaign", metavar="CAMPAIGN",
+                     help="专项工作的编号或名称（默认：最近的专项工作）")
+    led.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="要写出的 .xlsx 文件")
     led.add_argument("--timing", action="store_true",
-                     help="also time a bare openpyxl dump of the same values and print the ratio")
+                     help="同时计时：用 openpyxl 裸写同样的数据，并输出两者耗时之比")
     led.set_defaults(func=cmd_export_ledger)
 
     imp = subparsers.add_parser("import-tasks", parents=[common],
-                                help="import a task list workbook (任务清单)")
-    imp.add_argument("file", help="the .xlsx task list")
-    imp.add_argument("--campaign", help="campaign id or name; a new name creates the campaign")
-    imp.add_argument("--sheet", help="worksheet name (default: the first with a header)")
-    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    imp.add_argument("--json", action="store_true", help="print the report as JSON")
-    imp.add_argument("--create-units", action="store_true", help="create unknown units")
+                                help="导入任务清单（Excel）",
+                                description="导入方案的任务清单：先逐行检查，有错误或未处理的单位时"
+                                            "一项也不导入。")
+    imp.add_argument("file", metavar="FILE", help="任务清单（.xlsx）")
+    imp.add_argument("--campaign", metavar="CAMPAIGN",
+                     help="专项工作的编号或名称；名称不存在时新建该专项工作（默认：最近的专项工作）")
+    imp.add_argument("--sheet", metavar="SHEET",
+                     help="工作表名称（默认：第一个找得到表头的工作表）")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并列出结果，不写入任何数据")
+    imp.add_argument("--json", action="store_true", help="以 JSON 格式输出检查结果")
+    imp.add_argument("--create-units", action="store_true",
+                     help="清单中数据库里没有的单位，按清单中的写法新建")
     imp.add_argument("--map", action="append", metavar="NAME=UNIT",
-                     help="map a unit name in the file to an existing unit (repeatable)")
+                     help="把清单中的单位名称对应到已有单位，如 --map 市发改委=市发展和改革委员会"
+                          "（可重复）")
     imp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import_tasks)
