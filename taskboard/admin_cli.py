@@ -29,6 +29,14 @@ def _cli():
     return cli
 
 
+DEMO_REFUSED = "演示数据库是临时的，不能{}。要保留演示数据，请用 taskboard demo --db 文件 生成一个。"
+
+
+def _refuse_demo(args, what: str) -> None:
+    if args.demo:
+        raise _cli().CliError(DEMO_REFUSED.format(what))
+
+
 def _sqlite_path(args) -> Path:
     url = make_url(resolve_url(args.db))
     if url.get_backend_name() != "sqlite":
@@ -45,6 +53,7 @@ def _known_revisions() -> set[str]:
 
 
 def cmd_backup(args) -> int:
+    _refuse_demo(args, "备份或恢复")
     path = _sqlite_path(args)
     if not path.is_file():
         raise _cli().CliError(f"数据库文件不存在：{path}")
@@ -66,14 +75,21 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    _refuse_demo(args, "备份或恢复")
     path = _sqlite_path(args)
     source = Path(args.file)
+    try:  # a file that would be refused anyway is refused before asking
+        backup.check_restorable(source, path, known_revisions=_known_revisions())
+    except backup.BackupError as exc:
+        raise _cli().CliError(str(exc)) from None
     if not args.yes:
         if not sys.stdin.isatty():
-            raise _cli().CliError("恢复会覆盖当前数据库；请加 --yes 确认。")
-        answer = input(f"用 {source} 覆盖 {path}？当前数据会先另存一份备份。[y/N] ")
+            raise _cli().CliError("恢复会覆盖当前数据库，需要确认：在终端中运行并回答 y，"
+                                  "或加 --yes。")
+        print("当前数据会先另存一份备份。")
+        answer = input(f"确认用 {source} 覆盖当前数据库 {path} 吗？[y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
-            print("已取消。")
+            print("已取消，数据库未改动。")
             return 1
     try:
         safety = backup.restore(source, path, known_revisions=_known_revisions())
@@ -86,7 +102,12 @@ def cmd_restore(args) -> int:
 
 
 def cmd_check(args) -> int:
+    _refuse_demo(args, "检查")
     path = _sqlite_path(args)
+    if path.is_dir():
+        raise _cli().CliError(f"这是一个文件夹，不是数据库文件：{path}")
+    if not path.exists():
+        raise _cli().CliError(f"数据库文件不存在：{path}")
     problems = backup.integrity_problems(path)
     if problems:
         raise _cli().CliError(f"完整性检查未通过：{'; '.join(problems[:10])}")
@@ -123,8 +144,9 @@ def _find_user(session, username: str) -> User:
 
 
 def cmd_users(args) -> int:
+    _refuse_demo(args, "管理其中的用户账号")
     cli = _cli()
-    db = cli.open_demo_db() if args.demo else cli.open_db(args.db)
+    db = cli.open_db(args.db)
     try:
         with db.Session.begin() as s:
             actor = _admin_actor(s)
@@ -171,36 +193,37 @@ def cmd_users(args) -> int:
 
 def register(sub, common) -> None:
     p = sub.add_parser("backup", parents=[common],
-                       help="back up the SQLite database now (online copy)")
+                       help="立即备份 SQLite 数据库（程序运行中也可以备份）")
     p.add_argument("--to", type=Path, metavar="DIR",
-                   help="folder for the copy (default: backups/ beside the database)")
+                   help="备份存放的文件夹（默认为数据库旁的 backups 文件夹）")
     p.add_argument("--keep-days", type=int, metavar="N",
-                   help="delete backups older than N days (default: the database setting)")
+                   help="删除 N 天前的旧备份（默认按数据库中的设置）")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", parents=[common],
-                       help="replace the SQLite database with a backup that passes the check")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+                       help="用通过完整性检查的备份文件覆盖当前 SQLite 数据库")
+    p.add_argument("file", metavar="FILE", help="备份文件")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("check", parents=[common], help="integrity check of the SQLite database")
+    p = sub.add_parser("check", parents=[common], help="检查 SQLite 数据库文件是否完好")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("users", parents=[common], help="list and manage user accounts")
-    us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    us.add_parser("list", parents=[common], help="list accounts")
-    add = us.add_parser("add", parents=[common], help="create an account")
-    add.add_argument("username")
-    add.add_argument("--role", choices=ROLES, required=True)
-    add.add_argument("--display-name", default="")
-    add.add_argument("--unit", type=int, metavar="UNIT_ID", help="a reporter's unit")
-    add.add_argument("--password-stdin", action="store_true")
-    pw = us.add_parser("passwd", parents=[common], help="reset a password (lifts a lockout)")
-    pw.add_argument("username")
-    pw.add_argument("--password-stdin", action="store_true")
-    ul = us.add_parser("unlock", parents=[common], help="lift a lockout")
-    ul.add_argument("username")
+    p = sub.add_parser("users", parents=[common], help="查看和管理用户账号")
+    us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True, title="操作")
+    us.add_parser("list", parents=[common], help="列出账号")
+    add = us.add_parser("add", parents=[common], help="新建账号")
+    add.add_argument("username", help="登录名")
+    add.add_argument("--role", choices=ROLES, required=True,
+                     help="角色：admin 管理员、dispatcher 调度人员、leader 领导、reporter 报送员")
+    add.add_argument("--display-name", default="", metavar="名称", help="显示名称，如“综合科”")
+    add.add_argument("--unit", type=int, metavar="UNIT_ID", help="报送员所属单位的编号")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    pw = us.add_parser("passwd", parents=[common], help="重设密码（同时解除锁定）")
+    pw.add_argument("username", help="登录名")
+    pw.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    ul = us.add_parser("unlock", parents=[common], help="解除账号锁定")
+    ul.add_argument("username", help="登录名")
     p.set_defaults(func=cmd_users)
 
 

@@ -265,8 +265,10 @@ def cmd_bench(args) -> int:
 
 def register(sub, common) -> None:
     p = sub.add_parser("bench", parents=[common],
-                       help="measure load, search, period switch, redraw, export and start-up")
-    p.add_argument("--scale", choices=["city", "province"], default="city")
-    p.add_argument("--repeat", type=int, default=5, help="runs per step (median is reported)")
-    p.add_argument("--json", action="store_true")
+                       help="性能测试：加载、搜索、切换月份、重绘、导出和启动用时")
+    p.add_argument("--scale", choices=["city", "province"], default="city",
+                   help="测试数据规模（--db 未指定时在缓存目录中生成，默认 city）")
+    p.add_argument("--repeat", type=int, default=5, metavar="N",
+                   help="每步运行次数，报告中位数（默认 5）")
+    p.add_argument("--json", action="store_true", help="以 JSON 格式输出")
     p.set_defaults(func=cmd_bench)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from taskboard import __version__
 from taskboard.core.actor import Actor, load_actor
 from taskboard.core.board import load_board
-from taskboard.core.connections import public_url, with_env_password
+from taskboard.core.connections import with_env_password
 from taskboard.core.db import Database, DatabaseError, open_database, resolve_url
 from taskboard.core.models import Campaign, User
 from taskboard.core.periods import Period
@@ -80,13 +80,17 @@ class TaskboardParser(argparse.ArgumentParser):
     (and ``users``' actions) gets this behaviour too.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, parents=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._positionals.title = "位置参数"
         self._optionals.title = "选项"
         for action in self._actions:
             if isinstance(action, argparse._HelpAction):
                 action.help = "显示本帮助并退出"
+        # Parents are added after the renaming, so their options join the same "选项" group.
+        for parent in parents:
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
 
     def format_usage(self) -> str:
         return super().format_usage().replace("usage: ", "用法：", 1)

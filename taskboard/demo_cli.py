@@ -14,7 +14,7 @@ def cmd_demo(args) -> int:
 
     if args.demo:
         raise CliError("demo 命令需要 --db 指定一个（空的）数据库文件，例如 --db demo.sqlite")
-    db = open_db(args.db)
+    db = open_db(args.db, must_exist=False)
     try:
         with db.Session.begin() as s:
             if s.scalar(select(func.count()).select_from(Campaign)) or \
@@ -35,8 +35,8 @@ def cmd_demo(args) -> int:
 
 def register(sub, common) -> None:
     p = sub.add_parser("demo", parents=[common],
-                       help="fill an empty database with demo data (--db FILE)")
+                       help="把演示数据写入一个空数据库（--db 文件）")
     p.add_argument("--scale", choices=["demo", "city", "province"], default="demo",
-                   help="demo: 67 tasks; city: 600 tasks × 36 months; "
-                        "province: 181 tasks × 115 units × 60 months")
+                   help="规模：demo 为 67 项任务；city 为 600 项任务 × 36 个月；"
+                        "province 为 181 项任务 × 115 个单位 × 60 个月")
     p.set_defaults(func=cmd_demo)

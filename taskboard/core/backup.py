@@ -29,26 +29,54 @@ def backup_dir_for(db_path: Path) -> Path:
     return Path(db_path).parent / BACKUP_DIR_NAME
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a file for reading without leaving -wal/-shm files beside it.
+
+    A read-only connection to a WAL database still creates both sidecar files and cannot
+    remove them, so checking a backup would change the backup folder. With no -wal present
+    there is nothing beyond the main file to read, and ``immutable`` reads just that file.
+    A -wal present means a program has the database open (or crashed): its contents are
+    part of the database, so it is read through a normal read-only connection.
+    """
+    path = Path(path).resolve()
+    uri = path.as_uri()
+    if Path(f"{path}-wal").exists():
+        return sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+
+
+def file_problem(path: Path) -> Optional[str]:
+    """Why ``path`` cannot be read as a file at all (missing, a folder), or None."""
+    path = Path(path)
+    if path.is_dir():
+        return f"这是一个文件夹，不是备份文件：{path}"
+    if not path.is_file():
+        return f"文件不存在：{path}"
+    return None
+
+
 def integrity_problems(path: Path) -> list[str]:
     """What ``PRAGMA integrity_check`` reports; empty when the file is sound."""
     path = Path(path)
+    if path.is_dir():
+        return [f"这是一个文件夹，不是数据库文件：{path}"]
     if not path.is_file():
         return [f"文件不存在：{path}"]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _connect_readonly(path)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        return [f"不是有效的 SQLite 数据库（{exc}）"]
+    except sqlite3.DatabaseError:
+        return ["不是 SQLite 数据库文件或文件已损坏"]
     return [] if rows == ["ok"] else rows
 
 
 def schema_revision(path: Path) -> Optional[str]:
     """The Alembic revision stored in a taskboard database file, None if it is not one."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _connect_readonly(path)
         try:
             tables = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table'")}
@@ -62,8 +90,8 @@ def schema_revision(path: Path) -> Optional[str]:
     return row[0] if row else None
 
 
-def _copy(src_path: Path, dest_path: Path) -> None:
-    src = sqlite3.connect(str(src_path))
+def _copy(src_path: Path, dest_path: Path, readonly_source: bool = False) -> None:
+    src = _connect_readonly(src_path) if readonly_source else sqlite3.connect(str(src_path))
     try:
         dst = sqlite3.connect(str(dest_path))
         try:
@@ -81,7 +109,12 @@ def backup(db_path: Path, dest_dir: Optional[Path] = None, now: Optional[dt.date
     if not db_path.is_file():
         raise BackupError(f"数据库文件不存在：{db_path}")
     dest_dir = Path(dest_dir) if dest_dir else backup_dir_for(db_path)
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    if dest_dir.exists() and not dest_dir.is_dir():
+        raise BackupError(f"备份位置应为文件夹，但这是一个已有的文件：{dest_dir}")
+    try:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"无法创建备份文件夹 {dest_dir}：{exc.strerror or exc}") from None
     now = now or dt.datetime.now()
     stem = f"taskboard-{now:%Y%m%d-%H%M%S}" + (f"-{label}" if label else "")
     final = dest_dir / f"{stem}.sqlite"
@@ -153,7 +186,25 @@ def restore(backup_file: Path, db_path: Path, now: Optional[dt.datetime] = None,
     Refuses a file that fails the integrity check or is not a taskboard database. The
     current database is backed up first; that safety copy's path is returned.
     """
+    check_restorable(backup_file, db_path, known_revisions)
     backup_file, db_path = Path(backup_file), Path(db_path)
+    safety = None
+    if db_path.is_file():
+        safety = backup(db_path, backup_dir_for(db_path), now, label="before-restore")
+    try:
+        _copy(backup_file, db_path, readonly_source=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"恢复失败（原数据库已备份到 {safety}）：{exc}") from exc
+    return safety
+
+
+def check_restorable(backup_file: Path, db_path: Path,
+                     known_revisions: Optional[set[str]] = None) -> None:
+    """Raise BackupError unless ``backup_file`` may replace ``db_path``; reads, never writes."""
+    backup_file, db_path = Path(backup_file), Path(db_path)
+    unreadable = file_problem(backup_file)
+    if unreadable:
+        raise BackupError(unreadable)
     problems = integrity_problems(backup_file)
     if problems:
         raise BackupError("备份文件未通过完整性检查，拒绝恢复："
@@ -165,11 +216,3 @@ def restore(backup_file: Path, db_path: Path, now: Optional[dt.datetime] = None,
         raise BackupError(f"该备份来自更新版本的 taskboard（{revision}），请先升级程序。")
     if backup_file.resolve() == db_path.resolve():
         raise BackupError("备份文件就是当前数据库本身。")
-    safety = None
-    if db_path.is_file():
-        safety = backup(db_path, backup_dir_for(db_path), now, label="before-restore")
-    try:
-        _copy(backup_file, db_path)
-    except sqlite3.Error as exc:
-        raise BackupError(f"恢复失败（原数据库已备份到 {safety}）：{exc}") from exc
-    return safety

@@ -12,6 +12,7 @@ from typing import Optional
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from taskboard.core.migrate import upgrade_to_head
@@ -100,5 +101,90 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: Optional[str] = None) -> Database:
-    return Database(resolve_url(url))
+def open_database(url: Optional[str] = None, *, must_exist: bool = False) -> Database:
+    """Open and upgrade a database; every failure is a DatabaseError in plain Chinese.
+
+    ``must_exist`` refuses a SQLite file that is not there instead of creating it (and its
+    folders): a mistyped path must not turn into a fresh, empty database.
+    """
+    url = resolve_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"数据库地址无效：{url}") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database \
+            and parsed.database != ":memory:":
+        _check_sqlite_file(Path(parsed.database), must_exist)
+    try:
+        return Database(url)
+    except Exception as exc:
+        raise DatabaseError(explain_open_error(exc, url)) from None
+
+
+NOT_TASKBOARD = "不是 taskboard 数据库文件或文件已损坏：{}"
+
+
+def _check_sqlite_file(path: Path, must_exist: bool) -> None:
+    """Refuse before SQLite or a migration touches (or creates) something it should not."""
+    import sqlite3
+
+    from taskboard.core.backup import _connect_readonly
+
+    if path.is_dir():
+        raise DatabaseError(f"这是一个文件夹，不是数据库文件：{path}")
+    if not path.exists():
+        if must_exist:
+            raise DatabaseError(f"数据库文件不存在：{path}")
+        return
+    if not os.access(path, os.R_OK):
+        raise DatabaseError(f"没有权限读取数据库文件：{path}")
+    try:
+        conn = _connect_readonly(path)
+        try:
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        raise DatabaseError(NOT_TASKBOARD.format(path)) from None
+    # Migrating a foreign database would add our tables to someone else's file.
+    if tables and "alembic_version" not in tables:
+        raise DatabaseError(NOT_TASKBOARD.format(path))
+
+
+def explain_open_error(exc: BaseException, url: str) -> str:
+    """What went wrong opening ``url``, in Chinese, without SQLAlchemy's English or links."""
+    from taskboard.core.connections import (DEFAULT_PORT, ServerEntry, _kind, explain_error,
+                                            public_url)
+    from taskboard.core.migrate import DatabaseTooNewError
+
+    if isinstance(exc, DatabaseTooNewError):
+        return str(exc)
+    parsed = make_url(url)
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    low = detail.lower()
+    if isinstance(exc, (ArgumentError, NoSuchModuleError)):
+        return f"数据库地址无效或不受支持：{public_url(url)}"
+    if isinstance(exc, ModuleNotFoundError) or "no module named" in low:
+        return f"本程序未安装打开该数据库所需的驱动（{parsed.drivername}）。"
+    if parsed.get_backend_name() == "sqlite":
+        where = parsed.database or public_url(url)
+        if "file is not a database" in low or "malformed" in low:
+            return NOT_TASKBOARD.format(where)
+        if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
+            return f"没有权限写入数据库文件或其所在文件夹：{where}"
+        if "locked" in low or "busy" in low:
+            return f"数据库文件正被其他程序占用，请稍后再试：{where}"
+        if "unable to open" in low:
+            return f"无法打开数据库文件（文件夹不存在或没有权限）：{where}"
+        if isinstance(exc, OSError):
+            return f"无法打开数据库文件 {where}：{exc.strerror or detail}"
+        return f"无法打开数据库文件 {where}：{detail.splitlines()[0] if detail else exc}"
+    if parsed.get_backend_name() == "postgresql":
+        entry = ServerEntry(name="", host=parsed.host or "localhost",
+                            port=parsed.port or DEFAULT_PORT, database=parsed.database or "",
+                            user=parsed.username or "")
+        message = explain_error(exc, entry)
+        # The server's own (usually English) words only help when we could not say it better.
+        return message if _kind(detail) == "other" else message.split("\n")[0]
+    return f"无法打开数据库 {public_url(url)}：{detail.splitlines()[0] if detail else exc}"

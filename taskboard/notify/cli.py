@@ -36,31 +36,35 @@ def _date(text: str) -> dt.date:
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("urge", parents=[common], help="screen and urge units (催办)",
+    p = sub.add_parser("urge", parents=[common], help="筛查本期任务并向责任单位催办",
                        description="筛查本期任务并向责任单位发出催办通知单。不加筛查条件时催办"
                                    "未报送和被退回的任务；同类条件取其一，不同类条件同时满足。")
-    p.add_argument("--period", type=cli._period, help="YYYY-MM (default: this month)")
+    p.add_argument("--period", type=cli._period, metavar="YYYY-MM", help="月份（默认本月）")
     for key, word in FLAGS:
         p.add_argument(f"--{key.replace('_', '-')}", dest=key, action="store_true",
-                       help=f"urge {word} assignments")
-    p.add_argument("--campaign", type=int, metavar="ID", help="one campaign (default: all)")
-    p.add_argument("--send", action="store_true", help="e-mail each notice to its unit")
-    p.add_argument("--dry-run", action="store_true", help="show what would be done, change nothing")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="only resend notices whose e-mail failed")
-    p.add_argument("--reason", default="",
-                   help="urge assignments urged within the quiet period too, for this reason")
-    p.add_argument("--out", type=Path, metavar="DIR", help="also save each notice as PDF and .docx")
-    p.add_argument("--user", default=None, help="issue as this office user (default: first admin)")
+                       help=f"催办{word}的任务")
+    p.add_argument("--campaign", type=int, metavar="ID", help="只催办这一项专项工作（默认全部）")
+    p.add_argument("--send", action="store_true", help="用电子邮件把通知单发给各单位")
+    p.add_argument("--dry-run", action="store_true", help="演练：只显示将做什么，不做任何改动")
+    p.add_argument("--retry-failed", action="store_true", help="只重发邮件发送失败的通知单")
+    p.add_argument("--reason", default="", metavar="理由",
+                   help="说明理由后，刚催办过（静默期内）的任务也一并催办")
+    p.add_argument("--out", type=Path, metavar="DIR", help="同时把每份通知单存为 PDF 和 .docx")
+    p.add_argument("--user", default=None, metavar="用户名",
+                   help="以该用户的名义发出（默认第一位管理员）")
     p.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_urge)
 
-    led = sub.add_parser("urge-ledger", parents=[common], help="export the urge ledger (催办台账)")
-    led.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
-    led.add_argument("--campaign", type=int, metavar="ID")
-    led.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
-    led.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
-    led.add_argument("--user", default=None)
+    led = sub.add_parser("urge-ledger", parents=[common], help="导出催办台账（.xlsx）")
+    led.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx",
+                     help="要写入的台账文件")
+    led.add_argument("--campaign", type=int, metavar="ID", help="只导出这一项专项工作（默认全部）")
+    led.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
+                     help="起始日期（含）")
+    led.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD",
+                     help="截止日期（含）")
+    led.add_argument("--user", default=None, metavar="用户名",
+                     help="以该用户的名义导出（默认第一位管理员）")
     led.set_defaults(func=cmd_ledger)
 
 

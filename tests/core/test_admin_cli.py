@@ -52,7 +52,9 @@ def test_restore_refuses_a_damaged_file_with_exit_2(demo_db, tmp_path, capsys):
 def test_restore_without_yes_and_without_a_terminal_is_refused(demo_db, tmp_path, capsys,
                                                                monkeypatch):
     _stdin(monkeypatch, "")
-    assert main(["restore", str(tmp_path / "x.sqlite"), "--db", str(demo_db.sqlite_path)]) == 2
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(demo_db.sqlite_path.read_bytes())
+    assert main(["restore", str(copy), "--db", str(demo_db.sqlite_path)]) == 2
     assert "--yes" in capsys.readouterr().err
 
 

@@ -72,7 +72,7 @@ def test_integrity_check_finds_a_damaged_file(demo_db, tmp_path):
         backup.check_at_start(copy)
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
-    assert "不是有效的 SQLite 数据库" in backup.integrity_problems(junk)[0]
+    assert backup.integrity_problems(junk) == ["不是 SQLite 数据库文件或文件已损坏"]
 
 
 def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(demo_db, tmp_path):
