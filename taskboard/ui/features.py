@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from taskboard.ui.admin_settings_actions import install as install_admin_settings
 from taskboard.ui.connection_actions import install as install_connections
 from taskboard.ui.dashboard_view import install as install_dashboard
 from taskboard.ui.excel_actions import install as install_excel
@@ -21,6 +22,7 @@ INSTALLERS: list[Callable] = [
     install_task_actions,
     install_security,
     install_connections,  # after install_security: it uses the change poller
+    install_admin_settings,
 ]
 
 
