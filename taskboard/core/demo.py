@@ -207,6 +207,9 @@ def generate(session: Session, scale: str = "demo", today: dt.date | None = None
             else:
                 states = ([] if roll < 0.04 else ["returned", "approved"] if roll < 0.08
                           else ["approved"])
+            if close_day is not None:
+                # Closing out confirms pending reports (services.closeout): none stay pending.
+                states = ["approved" if st == "pending" else st for st in states]
             for k, status in enumerate(states):
                 rid += 1
                 submitted = dt.datetime.combine(

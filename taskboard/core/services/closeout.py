@@ -2,18 +2,24 @@
 
 Closed-out work stays green whatever is reported afterwards (rules.assignment_light);
 reopening needs a reason, and both directions are audited.
+
+Closing out also confirms the work's reports still awaiting review (approved with
+CONFIRM_COMMENT, each audited): the dispatcher who closes a task has judged the work done,
+and a report left pending would sit in the review queue for ever while the light is green.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import IllegalTransition, ValidationError
-from taskboard.core.models import CLOSE_OUTCOMES, Unit
+from taskboard.core.models import CLOSE_OUTCOMES, Assignment, Report, Unit, local_now
+from taskboard.core.periods import Period
 from taskboard.core.services.reports import load_assignment
 from taskboard.core.services.tasks import load_task
 
@@ -27,6 +33,31 @@ def _check(outcome: str, on: dt.date, start: dt.date, today: Optional[dt.date]) 
         raise ValidationError(f"办结日期 {on:%Y-%m-%d} 不能晚于今天。")
     if on < start:
         raise ValidationError(f"办结日期 {on:%Y-%m-%d} 不能早于任务开始日期 {start:%Y-%m-%d}。")
+
+
+CONFIRM_COMMENT = "随办结一并确认"
+
+
+def _confirm_pending(session: Session, actor: Actor, assignment_ids: list[int]) -> int:
+    """Approve the pending reports of closed-out assignments; returns how many."""
+    if not assignment_ids:
+        return 0
+    rows = session.execute(
+        select(Report, Assignment.task_id, Unit.name)
+        .join(Assignment, Assignment.id == Report.assignment_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(Report.assignment_id.in_(assignment_ids), Report.status == "pending")
+        .order_by(Report.period, Report.id)).all()
+    now = local_now()
+    for report, task_id, unit in rows:
+        report.status, report.reviewer_id = "approved", actor.user_id
+        report.reviewed_at, report.review_comment = now, CONFIRM_COMMENT
+        audit.record(session, actor, "report.approve", "report", report.id, task_id=task_id,
+                     summary=f"审核通过：{unit} {Period.parse(report.period).label}报送，"
+                             f"意见：{CONFIRM_COMMENT}",
+                     before={"status": "pending"},
+                     after={"status": "approved", "review_comment": CONFIRM_COMMENT})
+    return len(rows)
 
 
 def _state(obj) -> dict:
@@ -52,6 +83,7 @@ def close_assignment(session: Session, actor: Actor, assignment_id: int, outcome
     audit.record(session, actor, "assignment.close", "assignment", a.id, task_id=a.task_id,
                  summary=f"{unit}承担的任务 {a.task.code} 办结（{outcome}）",
                  before=before, after=_state(a))
+    _confirm_pending(session, actor, [a.id])
 
 
 def close_task(session: Session, actor: Actor, task_id: int, outcome: str, on: dt.date,
@@ -66,6 +98,8 @@ def close_task(session: Session, actor: Actor, task_id: int, outcome: str, on: d
     audit.record(session, actor, "task.close", "task", task.id, task_id=task.id,
                  summary=f"任务 {task.code} 办结销号（{outcome}）", before=before,
                  after=_state(task))
+    _confirm_pending(session, actor, list(session.scalars(
+        select(Assignment.id).where(Assignment.task_id == task.id))))
 
 
 def _reason(reason: str) -> str:

@@ -121,3 +121,21 @@ def add_evidence(session: Session, actor: Actor, report_id: int, files: Sequence
                  summary=f"补充佐证材料 {len(ids)} 个",
                  after={"evidence": [Path(f).name for f in files]})
     return ids
+
+
+def counted_progress(session: Session, assignment_ids: Sequence[int], period: Period
+                     ) -> dict[int, int]:
+    """Each assignment's progress as the board shows it for ``period``: its latest report up
+    to that period that was not returned (0 when none). ``Assignment.progress`` is not used:
+    it may hold a figure the unit never reported (a close-out sets 100)."""
+    out = {aid: 0 for aid in assignment_ids}
+    seen: set[int] = set()
+    for aid, progress in session.execute(
+            select(Report.assignment_id, Report.progress)
+            .where(Report.assignment_id.in_(list(assignment_ids)),
+                   Report.period <= str(period), Report.status != "returned")
+            .order_by(Report.assignment_id, Report.period.desc(), Report.id.desc())):
+        if aid not in seen:
+            seen.add(aid)
+            out[aid] = progress
+    return out

@@ -82,9 +82,13 @@ class PendingReport:
     evidence_count: int
 
 
-def pending_reports(session: Session, campaign_id: int, period: Optional[Period] = None
-                    ) -> list[PendingReport]:
-    """Reports awaiting review, in task-code order; all periods when ``period`` is None."""
+def pending_reports(session: Session, campaign_id: int, period: Optional[Period] = None, *,
+                    up_to: Optional[Period] = None) -> list[PendingReport]:
+    """Reports awaiting review, oldest period first, then in task-code order.
+
+    ``period``: that period only; ``up_to``: that period and every earlier one (a report
+    left pending last month still needs a verdict); neither: all periods.
+    """
     n_evidence = (select(func.count()).where(Evidence.report_id == Report.id)
                   .correlate(Report).scalar_subquery())
     q = (select(Report.id, Report.assignment_id, Task.id, Task.code, Task.sort_key, Task.title,
@@ -99,6 +103,8 @@ def pending_reports(session: Session, campaign_id: int, period: Optional[Period]
                 Assignment.archived.is_(False), Report.status == "pending"))
     if period is not None:
         q = q.where(Report.period == str(period))
+    if up_to is not None:
+        q = q.where(Report.period <= str(up_to))
     rows = [PendingReport(*r[:13], r[13] or "", *r[14:]) for r in session.execute(q)]
     rows.sort(key=lambda r: (r.period, r.sort_key, r.unit_name))
     return rows
