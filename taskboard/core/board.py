@@ -29,6 +29,16 @@ from taskboard.core.settings import BoardSettings
 from taskboard.core.workcalendar import WorkCalendar
 
 
+AWAITING_CLOSE_HINT = "已报送完成 100%，尚未办结销号：请审核后通过“任务 → 办结/销号…”销号。"
+
+
+def due_text(state: DueState, awaiting_close: bool) -> str:
+    """The due state's word, with 待销号 when only the close-out is missing."""
+    if not awaiting_close:
+        return state.word
+    return "超期·待销号" if state is DueState.OVERDUE else "待销号"
+
+
 @dataclass(frozen=True)
 class AssignmentRow:
     assignment_id: int
@@ -48,6 +58,12 @@ class AssignmentRow:
     last_report_at: Optional[dt.datetime]
     urge_count: int
     open_feedback: int
+    # 待销号: reported 100 % but not closed out (the due state stays as the rules say).
+    awaiting_close: bool = False
+
+    @property
+    def due_text(self) -> str:
+        return due_text(self.due_state, self.awaiting_close)
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,12 @@ class TaskRow:
     open_feedback: int
     light_counts: tuple[int, int, int]  # green, blue, red assignments
     search_text: str = field(repr=False, compare=False)
+    # 待销号: every open assignment reports 100 % but the task is not closed out.
+    awaiting_close: bool = False
+
+    @property
+    def due_text(self) -> str:
+        return due_text(self.due_state, self.awaiting_close)
 
     @property
     def deadline_text(self) -> str:
@@ -262,6 +284,7 @@ def load_board(
             light=light, due_state=DueState.DONE if closed else open_due, closed=closed,
             report_id=rid, report_status=status, report_text=text, last_report_at=last_at,
             urge_count=urges.get(aid, (0, None))[0], open_feedback=feedback.get(aid, 0),
+            awaiting_close=not closed and progress >= 100,
         )
 
     rows = []
@@ -296,6 +319,8 @@ def load_board(
             light_counts=(lights.count(Light.GREEN), lights.count(Light.BLUE),
                           lights.count(Light.RED)),
             search_text=search_text,
+            awaiting_close=not task_closed and bool(arows) and all(
+                a[4] or a[9] >= 100 for a in arows),
         ))
     rows.sort(key=lambda r: r.sort_key)
     return Board(campaign_id=campaign_id, period=period, as_of=at, rows=rows,

@@ -48,6 +48,9 @@ class DetailAssignment:
     open_feedback: int
     urge_count: int
     archived: bool
+    # Closed out as of the period's end (its own close-out or the whole task's).
+    closed: bool = False
+    awaiting_close: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class TaskDetail:
     feedback: tuple[FeedbackEntry, ...]
     urges: tuple[UrgeEntry, ...]
     audit: tuple[AuditEntry, ...]
+    awaiting_close: bool = False
 
     @property
     def deadline_text(self) -> str:
@@ -233,7 +237,8 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
             a.close_outcome, a.close_note, latest.id if latest else None,
             latest.status if latest else None,
             sum(1 for f in feedback if f.assignment_id == a.id and f.is_open),
-            sum(1 for u in urges if u.assignment_id == a.id), a.archived))
+            sum(1 for u in urges if u.assignment_id == a.id), a.archived, closed,
+            not closed and progress >= 100))
     live = [r for r in rows if not r.archived]
     closed = task_closed_now or (bool(live) and all(r.closed_on is not None and
                                                       r.closed_on <= period_end for r in live))
@@ -247,4 +252,5 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
         task.close_note, task_light(closed, [r.light for r in live]),
         due_state(task.deadline, closed, at, cal, near_days), progress, tprog,
         is_lagging(progress, tprog, closed), period, tuple(rows), report_entries, feedback,
-        urges, audit)
+        urges, audit, not closed and bool(live) and all(r.closed or r.progress >= 100
+                                                        for r in live))

@@ -20,6 +20,8 @@ class SearchCriteria:
     deadline_from: Optional[dt.date] = None
     deadline_to: Optional[dt.date] = None
     lagging_only: bool = False
+    # One more box among the due states (any ticked box matches): 待销号.
+    awaiting_close: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -43,7 +45,8 @@ def matches(row: TaskRow, c: SearchCriteria, terms: Optional[list[str]] = None) 
         return False
     if c.lights and row.light not in c.lights:
         return False
-    if c.due_states and row.due_state not in c.due_states:
+    if (c.due_states or c.awaiting_close) and not (
+            row.due_state in c.due_states or (c.awaiting_close and row.awaiting_close)):
         return False
     if c.deadline_from or c.deadline_to:
         # A task with no deadline has no place in a deadline range.
