@@ -49,10 +49,10 @@ def subject(snap: dict) -> str:
 def plain_text(snap: dict, settings: BoardSettings) -> str:
     s = templates.sections_of(snap, settings)
     lines = [s["title"], snap["number_text"], "", s["salutation"], "", s["opening"], ""]
-    for row in documents.table_rows(snap):
-        no, code, title, deadline, light, days, report, last = row
-        lines.append(f"{no}. {code} {title}（完成时限 {deadline}，{light}，{days}，"
-                     f"本期{report}，最近报送 {last}）")
+    for row in documents.table_rows(snap, s):
+        no, code, title, deadline, light, report, why, last = row
+        lines.append(f"{no}. {code} {title}（完成时限 {deadline}，{light}，本期{report}，"
+                     f"最近报送 {last}）：{why}")
     lines += ["", s["request"], "", s["signature"]]
     lines += [s[k] for k in ("contact", "cc") if s.get(k)]
     lines += ["", "附件为本通知单的 PDF 和 Word 文本。"]

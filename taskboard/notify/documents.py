@@ -16,9 +16,9 @@ from typing import Optional
 from taskboard.core.settings import BoardSettings
 from taskboard.notify.templates import sections_of
 
-COLUMNS = ("序号", "任务编号", "任务名称", "完成时限", "亮灯", "时限状态", "本期报送", "最近报送")
+COLUMNS = ("序号", "任务编号", "任务名称", "完成时限", "亮灯", "本期报送", "催办事由", "最近报送")
 # Relative widths (the title column takes what is left).
-_WIDTHS = (0.055, 0.075, 0.30, 0.13, 0.07, 0.13, 0.11, 0.13)
+_WIDTHS = (0.055, 0.075, 0.27, 0.12, 0.065, 0.09, 0.21, 0.115)
 PDF_FONT = "TaskboardCJK"
 
 _SYSTEM_TTF = (
@@ -31,10 +31,14 @@ _SYSTEM_TTF = (
 )
 
 
-def table_rows(snapshot: dict) -> list[tuple[str, ...]]:
-    return [(str(i), t["code"], t["title"], t["deadline"], t["light"], t["days"],
-             t["report"], t.get("last_report") or "—")
-            for i, t in enumerate(snapshot.get("tasks", []), start=1)]
+def table_rows(snapshot: dict, sections: dict[str, str]) -> list[tuple[str, ...]]:
+    tasks = snapshot.get("tasks", [])
+    reasons = sections.get("task_reasons", "").split("\n")
+    if len(reasons) != len(tasks):  # issued before notices stated reasons: the due state
+        reasons = [t["days"] for t in tasks]
+    return [(str(i), t["code"], t["title"], t["deadline"], t["light"], t["report"], why,
+             t.get("last_report") or "—")
+            for i, (t, why) in enumerate(zip(tasks, reasons), start=1)]
 
 
 def file_stem(snapshot: dict) -> str:
@@ -82,7 +86,7 @@ def render_docx(snapshot: dict, settings: BoardSettings) -> bytes:
     para(s["salutation"])
     para(s["opening"], indent=True)
 
-    rows = table_rows(snapshot)
+    rows = table_rows(snapshot, s)
     table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -177,7 +181,7 @@ def render_pdf(snapshot: dict, settings: BoardSettings) -> bytes:
     head = style(9.5, alignment=TA_CENTER)
     width = A4[0] - 4 * cm
     data = [[p(c, head) for c in COLUMNS]] + [[p(v, cell) for v in row]
-                                               for row in table_rows(snapshot)]
+                                               for row in table_rows(snapshot, s)]
     table = Table(data, colWidths=[width * w for w in _WIDTHS], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -211,7 +215,7 @@ def render_html(snapshot: dict, settings: BoardSettings) -> str:
 
     cells = "".join(f"<th>{e(c)}</th>" for c in COLUMNS)
     rows = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>"
-                   for row in table_rows(snapshot))
+                   for row in table_rows(snapshot, s))
     extra = "".join(f"<p>{e(s[k])}</p>" for k in ("contact", "cc") if s.get(k))
     return f"""<html><body style="font-size:11pt">
 <h2 align="center">{e(s['title'])}</h2>

@@ -12,7 +12,7 @@ from taskboard.core.models import AuditEvent, NoticeCounter, UrgeNotice, UrgeRec
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState
 from taskboard.core.services import urge_inbox, urging
-from taskboard.core.settings import save_setting
+from taskboard.core.settings import load_settings, save_setting
 from taskboard.core.workcalendar import WorkCalendar
 from tests.conftest import TODAY
 
@@ -277,3 +277,61 @@ def test_ledger_lists_every_urge_with_method_and_answer(demo_db, dispatcher):
         everything = urge_inbox.ledger_rows(s, dispatcher, 1)
     assert len(everything) > len(ledger)  # the demo's earlier phone and app urges
     assert everything == sorted(everything, key=lambda r: r.urged_at)
+
+
+# --- why each assignment is urged; the report day ---------------------------------------------
+
+def test_reasons_follow_the_report_and_due_state(demo_db, dispatcher):
+    rows = _screen(demo_db, dispatcher)
+    pending = [r for r in rows if r.report_status == "pending"]
+    assert pending and all("unreported" not in r.reasons for r in pending)
+    for r in rows:
+        assert ("unreported" in r.reasons) == (r.report_status is None)
+        assert ("returned" in r.reasons) == (r.report_status == "returned")
+        assert ("overdue" in r.reasons) == (r.due_state is DueState.OVERDUE)
+        if r.due_state is DueState.NEAR_DUE:
+            assert r.workdays_left is not None and 0 <= r.workdays_left <= 5
+            assert ("due_today" if r.workdays_left == 0 else "near_due") in r.reasons
+        assert ("lagging" in r.reasons) == (r.lagging and r.due_state is not DueState.OVERDUE)
+        assert r.reasons  # "other" when nothing else applies
+
+
+def test_overdue_notice_over_pending_reports_states_facts_not_unreported(demo_db, dispatcher):
+    rows = [r for r in _screen(demo_db, dispatcher, ["overdue"])
+            if r.report_status == "pending"]
+    assert rows
+    unit_rows = [r for r in rows if r.unit_id == rows[0].unit_id]
+    with demo_db.session() as s:
+        plan, = urging.plan_notices(s, dispatcher, 1, PERIOD, TODAY,
+                                    [r.assignment_id for r in unit_rows])
+        settings = load_settings(s)
+    snap = urging.notice_snapshot(plan, settings, PERIOD, TODAY, D(2026, 11, 30), "x")
+    assert snap["report_day"] == "2026-11-25"
+    assert [t["reasons"][0] for t in snap["tasks"]] == ["overdue"] * len(unit_rows)
+    assert [t["days_overdue"] for t in snap["tasks"]] == [r.days_overdue for r in unit_rows]
+
+
+def test_time_progress_is_rounded_up_so_lagging_reads_true():
+    assert urging._pct_above(46.0) == 46
+    assert urging._pct_above(40.01) == 40.1
+    assert urging._pct_above(None) is None
+
+
+def test_report_day_note_and_early_rows(demo_db, dispatcher):
+    with demo_db.session() as s:
+        due = urging.report_due(s, PERIOD)
+    assert due == D(2026, 11, 25)
+    assert urging.early_note(due, TODAY) == (
+        "本期报送截止日为 11月25日，尚未到期：未报送的单位仍在报送期内")
+    assert urging.early_note(due, due) == ""
+    rows = _screen(demo_db, dispatcher)
+    early = urging.early_rows(rows, due, TODAY)
+    assert early and all(r.report_status is None and r.due_state not in
+                         (DueState.OVERDUE, DueState.NEAR_DUE) for r in early)
+    # Unreported but overdue or near due: urged now without asking.
+    assert any(r.report_status is None and r.due_state is DueState.OVERDUE for r in rows)
+    assert urging.early_rows(rows, due, due) == []
+    with demo_db.Session.begin() as s:
+        save_setting(s, "report_day", 20)
+    with demo_db.session() as s:
+        assert urging.report_due(s, PERIOD) == D(2026, 11, 20)

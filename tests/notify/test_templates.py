@@ -57,3 +57,91 @@ def test_override_from_settings_is_frozen_into_issued_notices(demo_db, dispatche
     with demo_db.session() as s:
         body = json.loads(s.get(UrgeNotice, issued[0].notice_id).body)
     assert body["sections"]["opening"].endswith("特此提醒。")
+
+
+# --- why each task is urged ------------------------------------------------------------------
+
+def _task(code, reasons, **facts):
+    return {"code": code, "title": "t", "deadline": "2026-12-31", "progress": 40,
+            "reasons": reasons, **facts}
+
+
+def _snap(kind, tasks):
+    return {"kind": kind, "kind_word": {"urge": "催办", "supervise": "督办"}[kind],
+            "number_text": "x",
+            "unit": "达拉特旗", "period_label": "2026年11月", "issued_on": "2026-11-23",
+            "reply_by": "2026-11-30", "report_day": "2026-11-25", "office": "综合科",
+            "contact": "综合科科长", "phone": "0477-1", "cc": [], "tasks": tasks}
+
+
+TASKS = [
+    _task("1.1", ["unreported"]),
+    _task("1.2", ["returned", "overdue"], days_overdue=84),
+    _task("1.3", ["near_due"], workdays_left=3),
+    _task("1.4", ["lagging"], time_progress=46),
+    _task("1.5", ["due_today"]),
+]
+
+
+@pytest.mark.parametrize("kind", ["urge", "supervise"])
+def test_each_task_line_and_the_opening_say_why(kind):
+    s = templates.compose(_snap(kind, TASKS), BoardSettings())
+    assert s["task_reasons"].split("\n") == [
+        "本期未报送",
+        "报送被退回，请修改后重新报送；已超期84天",
+        "距完成时限还有3个工作日",
+        "进度40%，低于时序进度46%",
+        "今日到期",
+    ]
+    assert ("1项本期未报送、1项报送被退回、需修改后重新报送、1项已超过完成时限、"
+            "1项临近完成时限、1项今日到期、1项进度低于时序进度") in s["opening"]
+
+
+def test_reported_overdue_tasks_are_not_called_unreported():
+    # The review found a 督办 saying "仍未按要求报送进展" about reports awaiting review.
+    tasks = [_task("1.2", ["overdue"], days_overdue=84), _task("1.6", ["overdue"],
+                                                               days_overdue=3)]
+    s = templates.compose(_snap("supervise", tasks), BoardSettings())
+    assert "报送" not in s["opening"].replace("书面报送", "")
+    assert "截至2026年11月23日仍有2项已超过完成时限" in s["opening"]
+    assert s["task_reasons"] == "已超期84天\n已超期3天"
+
+
+def test_an_old_custom_template_without_reason_sections_still_works():
+    old = ("## title\n催办通知单\n## salutation\n${unit}：\n## opening\n"
+           "你单位以下${count}项任务存在未按时报送、临期或超期未完成等情况。\n"
+           "## request\n请于${reply_by}前报送。\n## signature\n${office}\n${date}\n")
+    s = templates.compose(_snap("urge", TASKS[:2]),
+                          BoardSettings(urge_template=old))
+    assert s["opening"] == "你单位以下2项任务存在未按时报送、临期或超期未完成等情况。"
+    assert s["task_reasons"] == "本期未报送\n报送被退回，请修改后重新报送；已超期84天"
+    # A custom reasons section overrides only the lines it has.
+    custom = old + "## reasons\n超期：超过完成时限${days}天，请说明原因\n"
+    s = templates.compose(_snap("urge", TASKS[:2]), BoardSettings(urge_template=custom))
+    assert s["task_reasons"].split("\n")[1] == "报送被退回，请修改后重新报送；超过完成时限84天，请说明原因"
+
+
+BASE = "## title\nx\n## salutation\nx\n## opening\nx\n## request\nx\n## signature\nx\n"
+
+
+@pytest.mark.parametrize("extra,message", [
+    ("## reasons\n逾期：已超期${days}天", "未知的事由“逾期”"),
+    ("## reasons\n已超期${days}天", "事由：文字"),
+    ("## reasons\n超期：已超期${n}天", "${n}"),
+    ("## summary\n超期：${days}项", "${days}"),
+    ("## summary\n超期：", "事由：文字"),
+])
+def test_bad_reason_lines_are_refused(extra, message):
+    with pytest.raises(TemplateError) as err:
+        templates.check(BASE + extra)
+    assert message in str(err.value)
+
+
+def test_contact_warning_names_what_is_unset():
+    how = "请在设置中填写"
+    assert templates.contact_warning(BoardSettings(), how) == (
+        "办公室联系人、联系电话未设置，通知单将显示“—”；请在设置中填写")
+    assert templates.contact_warning(BoardSettings(office_contact="综合科"), how) == (
+        "办公室联系电话未设置，通知单将显示“—”；请在设置中填写")
+    assert templates.contact_warning(
+        BoardSettings(office_contact="综合科", office_phone="0477-1"), how) == ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
@@ -23,7 +24,7 @@ from taskboard.core.board import Board, load_board
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, NoticeCounter, Task, Unit, UrgeNotice, UrgeRecord
 from taskboard.core.periods import Period
-from taskboard.core.rules import DueState, Light, days_overdue
+from taskboard.core.rules import DueState, Light, days_overdue, report_day
 from taskboard.core.settings import BoardSettings, load_calendar, load_settings
 from taskboard.core.workcalendar import WorkCalendar
 
@@ -34,6 +35,8 @@ REPORT_FILTERS = ("unreported", "returned", "reported")
 DUE_FILTERS = ("near_due", "overdue", "lagging")
 FILTER_WORDS = {"unreported": "未报送", "returned": "已退回", "reported": "已报送",
                 "near_due": "临期", "overdue": "超期", "lagging": "滞后"}
+# Why an assignment is urged, in the order a notice states them (see ``ScreenRow.reasons``).
+REASONS = ("unreported", "returned", "overdue", "near_due", "due_today", "lagging", "other")
 MAX_TEXT = 2000
 
 
@@ -64,6 +67,8 @@ class ScreenRow:
     last_urge_at: Optional[dt.datetime]
     quiet_until: Optional[dt.date]  # may be urged again from this day; None: now
     categories: frozenset[str]
+    time_progress: Optional[float] = None
+    workdays_left: Optional[int] = None  # near-due rows only: working days to the deadline
 
     @property
     def days_text(self) -> str:
@@ -72,6 +77,25 @@ class ScreenRow:
         if self.days_left is None:
             return "长期"
         return "今日到期" if self.days_left == 0 else f"剩余{self.days_left}天"
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why this assignment is urged. A report awaiting review is never "unreported", and
+        an overdue task is not also called lagging (past its deadline it is behind anyway)."""
+        out = [k for k in ("unreported", "returned") if k in self.categories]
+        if self.due_state is DueState.OVERDUE:
+            out.append("overdue")
+        elif self.due_state is DueState.NEAR_DUE:
+            out.append("due_today" if self.workdays_left == 0 else "near_due")
+        if self.lagging and self.due_state is not DueState.OVERDUE:
+            out.append("lagging")
+        return tuple(out) or ("other",)
+
+    @property
+    def early(self) -> bool:
+        """Urged only for not having reported: waits for the report day."""
+        return (self.report_status is None
+                and self.due_state not in (DueState.OVERDUE, DueState.NEAR_DUE))
 
     @property
     def report_word(self) -> str:
@@ -90,6 +114,7 @@ class NoticePlan:
     rows: tuple[ScreenRow, ...]
     blocked: tuple[ScreenRow, ...]  # urged within the quiet period
     cc: tuple[str, ...]
+    report_day: Optional[dt.date] = None
 
     @property
     def kind_word(self) -> str:
@@ -158,6 +183,23 @@ def _categories(status: Optional[str], due: DueState, lagging: bool) -> frozense
     return frozenset(out)
 
 
+def report_due(session: Session, period: Period) -> dt.date:
+    """The period's report day under the office's settings and calendar."""
+    return report_day(period, load_calendar(session), load_settings(session).report_day)
+
+
+def early_note(due: dt.date, today: dt.date) -> str:
+    """The note shown before the report day; empty once it has come."""
+    if today >= due:
+        return ""
+    return f"本期报送截止日为 {due.month}月{due.day}日，尚未到期：未报送的单位仍在报送期内"
+
+
+def early_rows(rows: Iterable[ScreenRow], due: dt.date, today: dt.date) -> list[ScreenRow]:
+    """Rows urged only for a report that is not due yet (asks for confirmation first)."""
+    return [r for r in rows if r.early] if today < due else []
+
+
 # --- screening -------------------------------------------------------------------------------
 
 def screen(session: Session, actor: Actor, campaign_id: int, period: Period, today: dt.date,
@@ -190,6 +232,9 @@ def rows_from_board(session: Session, actor: Actor, board: Board, today: dt.date
             if not matches_filters(cats, filters):
                 continue
             left = None if t.deadline is None else max(0, (t.deadline - board.as_of).days)
+            workdays = (cal.workdays_after(board.as_of, t.deadline,
+                                           limit=settings.near_due_workdays)
+                        if a.due_state is DueState.NEAR_DUE else None)
             out.append(ScreenRow(
                 assignment_id=a.assignment_id, task_id=task_id, code=t.code,
                 sort_key=t.sort_key, title=t.title, leader=t.leader, unit_id=a.unit_id,
@@ -201,7 +246,7 @@ def rows_from_board(session: Session, actor: Actor, board: Board, today: dt.date
                 urge_count=count, last_urge_at=last,
                 quiet_until=quiet_until(last.date() if last else None, cal,
                                         settings.urge_quiet_workdays, today),
-                categories=cats,
+                categories=cats, time_progress=a.time_progress, workdays_left=workdays,
             ))
     out.sort(key=lambda r: (r.unit_sort, r.unit_id, r.sort_key))
     return out
@@ -237,6 +282,7 @@ def plan_notices(session: Session, actor: Actor, campaign_id: int, period: Perio
     for r in rows:
         by_unit[r.unit_id].append(r)
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(by_unit)))}
+    due = report_due(session, period)
     plans = []
     for unit_id, urows in by_unit.items():
         supervise = any(escalates(r.urge_count, settings.supervise_after_urges) for r in urows)
@@ -244,7 +290,8 @@ def plan_notices(session: Session, actor: Actor, campaign_id: int, period: Perio
         plans.append(NoticePlan(
             unit_id=unit_id, unit_name=units[unit_id].name, unit_email=units[unit_id].email,
             kind="supervise" if supervise else "urge", rows=tuple(urows),
-            blocked=tuple(r for r in urows if r.quiet_until is not None), cc=cc))
+            blocked=tuple(r for r in urows if r.quiet_until is not None), cc=cc,
+            report_day=due))
     plans.sort(key=lambda p: (p.rows[0].unit_sort, p.unit_id))
     return plans
 
@@ -371,6 +418,7 @@ def notice_snapshot(plan: NoticePlan, settings: BoardSettings, period: Period,
                     today: dt.date, reply_by: dt.date, number: str) -> dict:
     """The facts a notice states, frozen at issue time (its documents are rendered from it)."""
     return {
+        "report_day": plan.report_day.isoformat() if plan.report_day else "",
         "kind": plan.kind, "kind_word": plan.kind_word, "number_text": number,
         "unit": plan.unit_name, "period": str(period), "period_label": period.label,
         "issued_on": today.isoformat(), "reply_by": reply_by.isoformat(),
@@ -381,9 +429,18 @@ def notice_snapshot(plan: NoticePlan, settings: BoardSettings, period: Period,
             "light": r.light.word, "due": r.due_state.word, "days": r.days_text,
             "progress": r.progress, "report": r.report_word,
             "last_report": r.last_report_at.strftime("%Y-%m-%d") if r.last_report_at else "",
-            "urges": r.urge_count,
+            "urges": r.urge_count, "reasons": list(r.reasons), "days_overdue": r.days_overdue,
+            "workdays_left": r.workdays_left, "time_progress": _pct_above(r.time_progress),
         } for r in plan.rows],
     }
+
+
+def _pct_above(value: Optional[float]) -> Optional[float]:
+    """A time progress rounded up to 0.1 so that "40% is below 40.1%" never reads "below 40%"."""
+    if value is None:
+        return None
+    up = math.ceil(round(value * 10, 6)) / 10
+    return int(up) if up == int(up) else up
 
 
 # --- delivery results, phone urges ------------------------------------------------------------
