@@ -20,12 +20,14 @@ from taskboard.core.models import Campaign
 from taskboard.core.periods import Period
 from taskboard.core.services import urge_inbox, urging
 from taskboard.core.settings import load_settings
-from taskboard.notify import delivery, documents, email
+from taskboard.notify import delivery, documents, email, templates
 from taskboard.notify.ledger import write_ledger
 
 FLAGS = (("overdue", "超期"), ("near_due", "临期"), ("unreported", "未报送"),
          ("returned", "已退回"), ("lagging", "滞后"))
 DEFAULT_FILTERS = ("unreported", "returned")
+CONTACT_HOW = ("请用 taskboard settings set office_contact 联系人 和 "
+               "taskboard settings set office_phone 电话 设置")
 
 
 def _date(text: str) -> dt.date:
@@ -47,6 +49,8 @@ def register(sub, common) -> None:
     p.add_argument("--send", action="store_true", help="用电子邮件把通知单发给各单位")
     p.add_argument("--dry-run", action="store_true", help="演练：只显示将做什么，不做任何改动")
     p.add_argument("--retry-failed", action="store_true", help="只重发邮件发送失败的通知单")
+    p.add_argument("--force", action="store_true",
+                   help="报送日之前也催办尚未报送的单位")
     p.add_argument("--reason", default="", metavar="理由",
                    help="说明理由后，刚催办过（静默期内）的任务也一并催办")
     p.add_argument("--out", type=Path, metavar="DIR", help="同时把每份通知单存为 PDF 和 .docx")
@@ -114,10 +118,17 @@ def cmd_urge(args) -> int:
 def _urge(db, actor, args, today, period, config) -> int:
     filters = [k for k, _ in FLAGS if getattr(args, k)] or list(DEFAULT_FILTERS)
     words = "、".join(urging.FILTER_WORDS[f] for f in filters)
+    campaigns = _campaigns(db, args.campaign)
+    with db.session() as s:
+        screened = [(cid, name, urging.screen(s, actor, cid, period, today, filters))
+                    for cid, name in campaigns]
+        due, settings = urging.report_due(s, period), load_settings(s)
+    _check_early(screened, filters, due, today, args.force, args.dry_run)
+    warning = templates.contact_warning(settings, CONTACT_HOW)
+    if warning and any(rows for _, _, rows in screened):
+        print(f"注意：{warning}")
     failures = 0
-    for cid, name in _campaigns(db, args.campaign):
-        with db.session() as s:
-            rows = urging.screen(s, actor, cid, period, today, filters)
+    for cid, name, rows in screened:
         print(f"{name} · {period.label} · 筛查（{words}）：{len(rows)} 项")
         quiet = [r for r in rows if r.quiet_until is not None]
         if quiet and not args.reason:
@@ -148,6 +159,25 @@ def _urge(db, actor, args, today, period, config) -> int:
     if args.dry_run:
         print("（演练：未发出任何通知单）")
     return 1 if failures else 0
+
+
+def _check_early(screened, filters, due: dt.date, today: dt.date, force: bool,
+                 dry_run: bool) -> None:
+    """Before the report day, unreported work is still within its time: say so, and urge it
+    only when asked to (--force). Overdue and near-due urging go ahead as before."""
+    note = urging.early_note(due, today)
+    if not note or {"overdue", "near_due"} & set(filters):
+        return
+    print(f"注意：{note}。")
+    early = [r for _, _, rows in screened for r in urging.early_rows(rows, due, today)]
+    if not early or force:
+        return
+    what = f"筛查到 {len(early)} 项任务仅因本期未报送而将被催办"
+    if dry_run:
+        print(f"注意：{what}，实际发出时须加 --force 确认提前催办。")
+        return
+    raise cli.CliError(f"{note}。{what}，未发出任何通知单；如确需提前催办，请加 --force"
+                       "（只催办被退回的可用 --returned）。")
 
 
 def _save(db, actor, notice_id: int, folder: Path) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from taskboard.core import permissions
 from taskboard.core.periods import Period
 from taskboard.core.services import urging
 from taskboard.core.settings import BoardSettings, load_settings
@@ -106,6 +107,28 @@ class NoticePreviewDialog(QDialog):
             self.by_email.setText(self.by_email.text() + "（尚未配置邮件服务器）")
         form.addRow("送达方式：", self.by_email)
         form.addRow("", QLabel("通知单同时送达各单位报送员的“催办通知”页面，可阅读并回复。"))
+        where = "“管理 → 系统设置…”的“办公室信息”页中设置"
+        how = (f"请在{where}" if permissions.allowed(self.ctx.actor, "settings.edit")
+               else f"请管理员在{where}")
+        self.contact_warning = QLabel(templates.contact_warning(self.settings, how))
+        self.contact_warning.setObjectName("contactWarning")
+        self.contact_warning.setWordWrap(True)
+        self.contact_warning.setStyleSheet("color:#b26a00")
+        if self.contact_warning.text():
+            form.addRow(self.contact_warning)
+        else:
+            self.contact_warning.setVisible(False)
+        early = self.early_rows()
+        self.early_label = QLabel()
+        self.early_label.setObjectName("earlyNote")
+        self.early_label.setWordWrap(True)
+        self.early_label.setStyleSheet("color:#b26a00")
+        if early:
+            self.early_label.setText(f"{self._early_note()}。其中 {len(early)} 项任务仅因本期"
+                                     "未报送而催办，发出前将请您确认。")
+            form.addRow(self.early_label)
+        else:
+            self.early_label.setVisible(False)
         blocked = [r for p in self.plans for r in p.blocked]
         self.reason = QLineEdit()
         self.reason.setObjectName("overrideReason")
@@ -125,6 +148,28 @@ class NoticePreviewDialog(QDialog):
             note.setStyleSheet("color:#c62828")
             form.addRow(note)
         layout.addLayout(form)
+
+    def _early_note(self) -> str:
+        due = self.plans[0].report_day if self.plans else None
+        return urging.early_note(due, self.ctx.today()) if due else ""
+
+    def early_rows(self) -> list[urging.ScreenRow]:
+        """Rows urged only for a report that is not due yet."""
+        due = self.plans[0].report_day if self.plans else None
+        rows = [r for p in self.plans for r in p.rows]
+        return urging.early_rows(rows, due, self.ctx.today()) if due else []
+
+    def _confirm_early(self) -> bool:
+        early = self.early_rows()
+        if not early:
+            return True
+        first = early[0]
+        answer = QMessageBox.question(
+            self, "提前催办",
+            f"{self._early_note()}。\n\n所选任务中有 {len(early)} 项仅因本期未报送而催办"
+            f"（如 {first.unit_name} {first.code}）。确定现在就发出通知单吗？",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def _drafts(self) -> list[dict]:
         reply_by = self.reply_by.date().toPython()
@@ -194,6 +239,8 @@ class NoticePreviewDialog(QDialog):
     # --- sending -----------------------------------------------------------------------------
     def send(self) -> bool:
         """Number and store the notices, then e-mail them; True once the notices exist."""
+        if not self._confirm_early():
+            return False
         ids = [r.assignment_id for p in self.plans for r in p.rows]
         reply_by: dt.date = self.reply_by.date().toPython()
         by_email = self.by_email.isEnabled() and self.by_email.isChecked()

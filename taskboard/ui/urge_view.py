@@ -70,6 +70,12 @@ class UrgeView(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("urgeSummary")
         bar.addWidget(self.summary)
+        self.early_note = QLabel()
+        self.early_note.setObjectName("earlyNote")
+        self.early_note.setWordWrap(True)
+        self.early_note.setStyleSheet("background:#fff8e1; color:#7a4f00; padding:4px 8px;"
+                                      "border:1px solid #f0d58c; border-radius:3px")
+        self.early_note.setVisible(False)
 
         self.model = UrgeTreeModel(self)
         self.tree = QTreeView()
@@ -115,6 +121,7 @@ class UrgeView(QWidget):
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(4, 4, 4, 0)
         ul.addLayout(bar)
+        ul.addWidget(self.early_note)
         ul.addWidget(self.tree)
         ul.addLayout(actions)
         ll = QVBoxLayout(lower)
@@ -163,8 +170,13 @@ class UrgeView(QWidget):
         if self._board is None:
             return
         board, filters, today = self._board, self.selected_filters(), self.ctx.today()
-        rows = read(self.ctx, lambda s: urging.rows_from_board(s, self.ctx.actor, board, today,
-                                                               filters))
+        rows, due = read(self.ctx, lambda s: (
+            urging.rows_from_board(s, self.ctx.actor, board, today, filters),
+            urging.report_due(s, board.period)))
+        note = urging.early_note(due, today)
+        self.early_note.setText(f"{note}。仅因未报送而催办的任务，发出通知单前会请您确认。"
+                                if note else "")
+        self.early_note.setVisible(bool(note))
         collapsed = {g.unit_id for i, g in enumerate(self.model.groups())
                      if not self.tree.isExpanded(self.model.index(i, 0))}
         first = self.model.rowCount() == 0

@@ -92,3 +92,45 @@ def test_ledger_export_and_bad_input(demo_db, capsys, tmp_path):
     with pytest.raises(SystemExit) as exc:
         cli.main(["urge", "--db", demo_db.url, "--period", "2026-13"])
     assert exc.value.code == 2
+
+
+NOTE = "本期报送截止日为 11月25日，尚未到期：未报送的单位仍在报送期内"
+
+
+def test_before_the_report_day_unreported_urging_needs_force(demo_db, capsys):
+    code, out, err = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23")
+    assert code == 2 and NOTE in out and "--force" in err and "未发出任何通知单" in err
+    assert count(demo_db) == 0
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23",
+                       "--dry-run")
+    assert code == 0 and NOTE in out and "须加 --force" in out and count(demo_db) == 0
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23",
+                       "--returned")
+    assert code == 0 and NOTE in out  # returned reports are not "not yet due"
+    returned = count(demo_db)
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23",
+                       "--force")
+    assert code == 0 and count(demo_db) > returned
+    # On the report day itself there is no note and nothing to force.
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-25",
+                       "--dry-run")
+    assert code == 0 and "尚未到期" not in out and "--force" not in out
+
+
+def test_overdue_urging_before_the_report_day_is_unaffected(demo_db, capsys):
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23",
+                       "--overdue")
+    assert code == 0 and "尚未到期" not in out and count(demo_db) > 0
+
+
+def test_unset_office_contact_is_warned_before_notices_say_dash(demo_db, capsys):
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23",
+                       "--overdue", "--dry-run")
+    warning = "办公室联系人、联系电话未设置，通知单将显示“—”；请用 taskboard settings set"
+    assert code == 0 and warning in out
+    with demo_db.Session.begin() as s:
+        save_setting(s, "office_contact", "综合科")
+        save_setting(s, "office_phone", "0477-8300001")
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", "2026-11-23",
+                       "--overdue", "--dry-run")
+    assert code == 0 and "未设置" not in out

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from taskboard.core.actor import load_actor
 from taskboard.core.models import UrgeNotice, UrgeRecord
-from taskboard.core.settings import load_settings
+from taskboard.core.settings import load_settings, save_setting
 from taskboard.notify import email
 from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.context import AppContext
@@ -27,6 +27,19 @@ def messages(monkeypatch):
     for name in ("warning", "information"):
         monkeypatch.setattr(QMessageBox, name, lambda *a, **k: seen.append(a[2]))
     return seen
+
+
+@pytest.fixture
+def confirm(monkeypatch):
+    """Answers 是 to confirmations and keeps their texts."""
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
 
 
 @pytest.fixture
@@ -79,7 +92,8 @@ def test_filters_group_and_check_state(qtbot, window):
     assert not view.urge_button.isEnabled()
 
 
-def test_urge_from_preview_then_restraint_needs_a_reason(qtbot, window, demo_db, messages):
+def test_urge_from_preview_then_restraint_needs_a_reason(qtbot, window, demo_db, messages,
+                                                        confirm):
     view = window.urge_actions.view
     fresh = next(i for i, g in enumerate(view.model.groups())
                  if all(r.urge_count == 0 for r in g.rows))
@@ -130,7 +144,7 @@ def test_phone_urge_dialog_logs_the_call(qtbot, window, demo_db):
     assert {r.contact for r in recs} == {"综合科科长"}
 
 
-def test_unit_reads_and_answers_in_its_inbox(qtbot, window, demo_db, ui_state):
+def test_unit_reads_and_answers_in_its_inbox(qtbot, window, demo_db, ui_state, confirm):
     view = window.urge_actions.view
     group = check_unit(view)
     window.urge_actions.urge_rows(view.model.checked_rows())
@@ -187,3 +201,74 @@ def test_smtp_settings_dialog_keeps_the_password_out_of_the_database(
     assert email.load_password() == "pa55"
     if os.name == "posix":
         assert stat.S_IMODE(email.password_file().stat().st_mode) == 0o600
+
+
+EARLY = "本期报送截止日为 11月25日，尚未到期：未报送的单位仍在报送期内"
+
+
+def test_screening_notes_that_the_report_day_has_not_come(qtbot, window, demo_db, dispatcher,
+                                                          ui_state):
+    view = window.urge_actions.view
+    assert view.early_note.isVisible() and EARLY in view.early_note.text()
+    w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY.replace(day=25))
+    qtbot.addWidget(w)
+    w.show()
+    w.tabs.setCurrentWidget(w.urge_actions.view)
+    assert not w.urge_actions.view.early_note.isVisible()
+
+
+def _open_preview(view, window, pick):
+    model = view.model
+    for g, group in enumerate(model.groups()):
+        parent = model.index(g, 0)
+        for r, row in enumerate(group.rows):
+            if pick(row):
+                model.setData(model.index(r, 0, parent), Qt.Checked, Qt.CheckStateRole)
+    rows = model.checked_rows()
+    assert rows
+    return window.urge_actions.urge_rows(rows), rows
+
+
+def test_unreported_before_the_report_day_is_confirmed_first(qtbot, window, demo_db,
+                                                            monkeypatch, messages):
+    view = window.urge_actions.view
+    dialog, rows = _open_preview(view, window, lambda r: r.early and r.urge_count == 0)
+    assert dialog.early_label.isVisible() and EARLY in dialog.early_label.text()
+    answers = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: answers.append(a[2]) or QMessageBox.No)
+    qtbot.mouseClick(dialog.send_button, Qt.LeftButton)
+    assert answers and EARLY in answers[0] and f"有 {len(rows)} 项" in answers[0]
+    assert dialog.isVisible() and notices(demo_db) == 0
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    qtbot.mouseClick(dialog.send_button, Qt.LeftButton)
+    assert not dialog.isVisible() and notices(demo_db) > 0
+
+
+def test_overdue_urging_is_not_asked_about_the_report_day(qtbot, window, demo_db, monkeypatch):
+    view = window.urge_actions.view
+    qtbot.mouseClick(view.filters["overdue"], Qt.LeftButton)
+    dialog, rows = _open_preview(view, window, lambda r: True)
+    assert all(r.report_status is None or r.report_status == "returned" for r in rows)
+    assert not dialog.early_label.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked"))
+    if dialog.reason.isVisible():
+        type_text(dialog.reason, "补发")
+    assert dialog.send() and notices(demo_db) > 0
+
+
+def test_preview_warns_when_the_office_contact_is_unset(qtbot, window, demo_db):
+    view = window.urge_actions.view
+    dialog, _ = _open_preview(view, window, lambda r: r.urge_count == 0)
+    assert dialog.contact_warning.isVisible()
+    assert dialog.contact_warning.text() == (
+        "办公室联系人、联系电话未设置，通知单将显示“—”；"
+        "请管理员在“管理 → 系统设置…”的“办公室信息”页中设置")
+    assert "联系人：—" in dialog.preview.toPlainText()
+    dialog.reject()
+    with demo_db.Session.begin() as s:
+        save_setting(s, "office_contact", "综合科")
+        save_setting(s, "office_phone", "0477-8300001")
+    dialog, _ = _open_preview(view, window, lambda r: r.urge_count == 0)
+    assert not dialog.contact_warning.isVisible()
+    assert "联系人：综合科" in dialog.preview.toPlainText()
