@@ -18,7 +18,7 @@ from taskboard.notify.templates import sections_of
 
 COLUMNS = ("序号", "任务编号", "任务名称", "完成时限", "亮灯", "本期报送", "催办事由", "最近报送")
 # Relative widths (the title column takes what is left).
-_WIDTHS = (0.055, 0.075, 0.27, 0.12, 0.065, 0.09, 0.21, 0.115)
+_WIDTHS = (0.055, 0.075, 0.26, 0.12, 0.065, 0.10, 0.21, 0.115)
 PDF_FONT = "TaskboardCJK"
 
 _SYSTEM_TTF = (
