@@ -84,6 +84,7 @@ class ImportPreview:
     unknown_units: list[UnknownUnit]
     known_units: dict[str, int] = field(default_factory=dict)
     district_ids: tuple[int, ...] = ()
+    sheet_names: tuple[str, ...] = ()
 
     @property
     def error_count(self) -> int:
@@ -217,7 +218,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
         file_name=parsed.file_name, sha256=parsed.sha256, sheet=parsed.sheet,
         header_row=parsed.header_row, columns=parsed.columns, campaign_id=campaign_id,
         campaign_name=campaign_name, rows=rows, skipped=parsed.skipped, notes=parsed.notes,
-        unknown_units=unknown_units, known_units=known, district_ids=districts)
+        unknown_units=unknown_units, known_units=known, district_ids=districts,
+        sheet_names=parsed.sheet_names)
 
 
 def _guess_kind(name: str) -> str:

@@ -156,6 +156,7 @@ class ParsedSheet:
     tasks: list[RawTask]
     skipped: list[tuple[int, str]]  # (row, why)
     notes: list[str]  # sheet-level remarks for the report
+    sheet_names: tuple[str, ...] = ()  # every sheet of the workbook, for choosing another
 
 
 def _text(value: Any) -> str:
@@ -212,7 +213,9 @@ def read_task_list(path: Path, default_year: int, *, sheet: Optional[str] = None
             rows = [(n, r) for n, r in iter_rows(ws, file_name=path.name)]
             found = _find_header(rows)
             if found:
-                return _parse_rows(path, ws.title, rows, found, default_year)
+                parsed = _parse_rows(path, ws.title, rows, found, default_year)
+                parsed.sheet_names = tuple(wb.sheetnames)
+                return parsed
     finally:
         wb.close()
     where = f"{path.name} 的工作表「{sheet}」" if sheet else f"{path.name} 各工作表"

@@ -21,19 +21,26 @@ COL_DEADLINE = 8
 COL_MESSAGES = 9
 HEADERS = ["行号", "状态", "任务编号", "任务名称", "类别", "牵头单位", "责任单位", "分管领导",
            "完成时限", "错误与提示"]
-WIDTHS = [44, 44, 64, 220, 90, 140, 180, 120, 96, 340]
+# 错误与提示 is last and stretches over what the others leave; the detail pane shows it whole.
+WIDTHS = [40, 44, 60, 180, 80, 130, 130, 90, 90, 200]
 _BACKGROUND = {"错误": QColor("#fde2e2"), "提示": QColor("#fff4d6")}
 _Index = QModelIndex | QPersistentModelIndex
 
 
 def _deadline(r: PreviewRow) -> str:
+    if r.deadline_unreadable:
+        return "无法识别"
     if r.deadline is None:
         return r.deadline_note or "无（长期）"
     return r.deadline.isoformat()
 
 
+def message_lines(r: PreviewRow) -> list[str]:
+    return [*(f"错误：{e}" for e in r.errors), *(f"提示：{w}" for w in r.warnings)]
+
+
 def _messages(r: PreviewRow) -> str:
-    return "；".join([*(f"错误：{e}" for e in r.errors), *(f"提示：{w}" for w in r.warnings)])
+    return "；".join(message_lines(r))
 
 
 _TEXT = {
@@ -55,7 +62,8 @@ class ImportPreviewTableModel(PlainTableModel):
         if role == Qt.DisplayRole:
             return _TEXT[col](r)
         if role == Qt.ToolTipRole:
-            return _messages(r) or _TEXT[col](r) or None
+            # One message a line: a tooltip of one long line runs off the screen.
+            return "\n".join(message_lines(r)) or _TEXT[col](r) or None
         if role == Qt.BackgroundRole:
             return _BACKGROUND.get(r.status)
         if role == Qt.ForegroundRole and col == COL_STATUS and r.errors:

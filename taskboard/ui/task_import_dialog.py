@@ -7,8 +7,8 @@ from typing import Optional
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QTableView,
-    QVBoxLayout, QWidget,
+    QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
+    QSizePolicy, QTableView, QVBoxLayout, QWidget,
 )
 from sqlalchemy import select
 
@@ -16,10 +16,11 @@ from taskboard.core.errors import ServiceError
 from taskboard.core.models import Campaign, Unit
 from taskboard.excel.task_import import CREATE, ImportPreview, apply_import, preview_import
 from taskboard.ui.context import AppContext
-from taskboard.ui.import_preview_model import WIDTHS, ImportPreviewTableModel
+from taskboard.ui.import_preview_model import WIDTHS, ImportPreviewTableModel, message_lines
 from taskboard.ui.ops import OpFailed, read, run_op
 
 UNSET = None
+AUTO_SHEET = "自动（第一个有表头的工作表）"
 
 
 class TaskImportDialog(QDialog):
@@ -35,6 +36,12 @@ class TaskImportDialog(QDialog):
 
         self.path = QLineEdit()
         self.path.setPlaceholderText("选择方案的任务清单（.xlsx）")
+        # Sheets of another file mean nothing: a new path starts again from the automatic choice.
+        self.path.textChanged.connect(lambda _: self._set_sheets(()))
+        self.sheet = QComboBox()
+        self.sheet.setToolTip("清单不在第一个工作表时，在这里选择")
+        self.sheet.addItem(AUTO_SHEET, None)
+        self.sheet.activated.connect(lambda _: self.load_preview())
         browse = QPushButton("选择文件…")
         browse.clicked.connect(self._browse)
         self.campaign = QComboBox()
@@ -54,6 +61,7 @@ class TaskImportDialog(QDialog):
         top.addWidget(browse)
         form = QFormLayout()
         form.addRow("清单文件", top)
+        form.addRow("工作表", self.sheet)
         camp_row = QHBoxLayout()
         camp_row.addWidget(self.campaign, 1)
         camp_row.addWidget(self.preview_button)
@@ -71,15 +79,24 @@ class TaskImportDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
         for col, width in enumerate(WIDTHS):
             self.table.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        # The selected row's problems in full, wrapped: a table cell only ever shows one line.
+        self.detail = QPlainTextEdit()
+        self.detail.setObjectName("importDetail")
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("选中一行，在这里查看它的全部错误与提示。")
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 3 + 16)
 
         self.units_box = QGroupBox("未知单位：请逐个指定“新建”或对应的已有单位")
         self.units_form = QFormLayout()
         inner = QWidget()
         inner.setLayout(self.units_form)
-        scroll = QScrollArea()
+        self.units_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setMaximumHeight(150)
@@ -88,6 +105,7 @@ class TaskImportDialog(QDialog):
         box_layout = QVBoxLayout(self.units_box)
         box_layout.addWidget(scroll)
         box_layout.addWidget(create_all, 0, Qt.AlignRight)
+        self.units_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
         self.units_box.hide()
 
         self.import_button = QPushButton("确认导入")
@@ -104,6 +122,7 @@ class TaskImportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.units_box)
         layout.addLayout(bottom)
 
@@ -126,12 +145,14 @@ class TaskImportDialog(QDialog):
         if not text:
             QMessageBox.warning(self, "无法预览", "请先选择任务清单文件。")
             return
+        sheet = self.sheet.currentData()
         try:
             preview = read(self.ctx, lambda s: preview_import(
-                s, Path(text), self.campaign_ref(), today=self.ctx.today()))
+                s, Path(text), self.campaign_ref(), today=self.ctx.today(), sheet=sheet))
         except ServiceError as exc:
             self.preview = None
             self.model.set_rows([])
+            self.detail.clear()
             self.summary.setText(f"无法读取：{exc}")
             self.import_button.setEnabled(False)
             self.units_box.hide()
@@ -139,9 +160,35 @@ class TaskImportDialog(QDialog):
             return
         self.show_preview(preview)
 
+    def _set_sheets(self, names, current: Optional[str] = None) -> None:
+        self.sheet.blockSignals(True)
+        while self.sheet.count() > 1:
+            self.sheet.removeItem(1)
+        for name in names:
+            self.sheet.addItem(name, name)
+        self.sheet.setCurrentIndex(max(0, self.sheet.findData(current)) if current else 0)
+        self.sheet.blockSignals(False)
+
+    def _show_detail(self, current, _previous=None) -> None:
+        r = self.model.row_at(current.row()) if current.isValid() else None
+        if r is None:
+            self.detail.clear()
+            return
+        lines = message_lines(r) or ["这一行没有错误或提示。"]
+        self.detail.setPlainText("\n".join([f"第 {r.row} 行 · 编号 {r.code} · {r.title}", *lines]))
+
     def show_preview(self, p: ImportPreview) -> None:
         self.preview = p
+        self._set_sheets(p.sheet_names, self.sheet.currentData())
         self.model.set_rows(p.rows)
+        # Start on the first row that needs attention, so its messages are on screen at once.
+        first = next((i for i, r in enumerate(p.rows) if r.errors),
+                     next((i for i, r in enumerate(p.rows) if r.warnings), 0))
+        if p.rows:
+            self.table.setCurrentIndex(self.model.index(first, 0))
+            self.table.selectRow(first)
+        else:
+            self.detail.clear()
         while self.units_form.rowCount():
             self.units_form.removeRow(0)
         self.unit_boxes.clear()
@@ -161,6 +208,9 @@ class TaskImportDialog(QDialog):
             self.units_form.addRow(f"“{u.name}”（第 {rows} 行）", box)
             self.unit_boxes[u.name] = box
         self.units_box.setVisible(bool(p.unknown_units))
+        # As tall as the choices need (up to 150 px): the preview table gets the rest.
+        needed = self.units_form.sizeHint().height() + 2 * self.units_scroll.frameWidth() + 4
+        self.units_scroll.setMaximumHeight(min(150, needed))
         self._update()
 
     def _create_rest(self) -> None:

@@ -90,11 +90,6 @@ def test_task_import_preview_units_and_confirm(qtbot, window, demo_db, tmp_path)
     assert "错误 3 处" in dialog.summary.text() and "将新建专项工作「新专项」" in dialog.summary.text()
     box = dialog.unit_boxes["市发改委"]
     assert "市发展和改革委员会（相近）" in box.itemText(2)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.resize(1180, 720)
-    qtbot.waitExposed(dialog)
-    dialog.path.setText("~/下载/bad.xlsx")  # no machine path in the picture
-    dialog.grab().save(str(SHOTS / "task_import_dialog.png"))
 
     good = W.standard_plan(tmp_path / "plan.xlsx")
     dialog.path.setText(str(good))
@@ -153,3 +148,95 @@ def test_preview_model_passes_the_model_tester(qtmodeltester, demo_db, tmp_path)
     model.set_rows(p.rows)
     qtmodeltester.check(model)
     assert model.rowCount() == 5
+
+
+def _preview(qtbot, window, path, campaign="新专项"):
+    dialog = open_task_import(window)
+    qtbot.addWidget(dialog)
+    dialog.resize(1180, 720)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.path.setText(str(path))
+    dialog.campaign.setEditText(campaign)
+    qtbot.mouseClick(dialog.preview_button, Qt.LeftButton)
+    return dialog
+
+
+def test_preview_reads_the_task_code_and_marks_unreadable_and_past_deadlines(qtbot, window,
+                                                                            tmp_path):
+    from taskboard.ui.import_preview_model import COL_CODE, COL_DEADLINE, COL_MESSAGES
+
+    dialog = _preview(qtbot, window, W.numbered_plan(tmp_path / "n.xlsx"))
+    m = dialog.model
+    cell = {(m.index(r, COL_CODE).data(), c): m.index(r, c).data()
+            for r in reversed(range(m.rowCount())) for c in (COL_DEADLINE, COL_MESSAGES)}
+    assert [m.index(r, COL_CODE).data() for r in range(m.rowCount())] == [
+        "1.1", "1.2", "1.3", "1.4", "1.2", "1.5"]
+    assert cell["1.5", COL_DEADLINE] == "无法识别"
+    assert "错误：无法识别的完成时限：2026年13月底前" in cell["1.5", COL_MESSAGES]
+    assert cell["1.2", COL_DEADLINE] == "长期坚持"  # the first 1.2; read, not unreadable
+    assert cell["1.3", COL_DEADLINE] == "2026-06-30"
+    assert "提示：完成时限 2026-06-30 已过" in cell["1.3", COL_MESSAGES]
+
+
+def test_messages_are_readable_without_scrolling_sideways(qtbot, window, tmp_path):
+    from taskboard.ui.import_preview_model import COL_CODE, COL_MESSAGES
+
+    dialog = _preview(qtbot, window, W.numbered_plan(tmp_path / "n.xlsx"))
+    table = dialog.table
+    right = table.columnViewportPosition(COL_MESSAGES) + table.columnWidth(COL_MESSAGES)
+    assert table.columnWidth(COL_MESSAGES) >= 280
+    assert right <= table.viewport().width()
+    assert table.horizontalScrollBar().maximum() == 0
+    # The first row with an error is selected and its messages are spelled out in full below.
+    assert dialog.detail.toPlainText().startswith("第 7 行 · 编号 1.2")
+    assert "错误：编号 1.2 与第 4 行重复" in dialog.detail.toPlainText()
+    row = next(r for r in range(dialog.model.rowCount())
+               if dialog.model.index(r, COL_CODE).data() == "1.5")
+    rect = table.visualRect(dialog.model.index(row, COL_CODE))
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+    text = dialog.detail.toPlainText()
+    assert "错误：无法识别的完成时限：2026年13月底前（日期无效或格式不明）" in text
+    assert dialog.model.index(row, COL_MESSAGES).data(Qt.ToolTipRole).count("无法识别") == 1
+    dialog.path.setText("~/下载/任务清单.xlsx")  # no machine path in the picture
+    dialog.layout().activate()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "task_import_dialog.png"))
+
+
+def test_a_sheet_that_is_gone_is_named_with_the_sheets_that_exist(qtbot, window, tmp_path,
+                                                                  monkeypatch):
+    from openpyxl import Workbook
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    path = W.numbered_plan(tmp_path / "n.xlsx")
+    dialog = _preview(qtbot, window, path)
+    assert [dialog.sheet.itemText(i) for i in range(dialog.sheet.count())][1:] == [
+        "任务清单", "说明"]
+    dialog.sheet.setCurrentIndex(dialog.sheet.findText("说明"))
+    qtbot.mouseClick(dialog.preview_button, Qt.LeftButton)
+    assert warnings and "工作表「说明」的前 20 行中找不到表头" in warnings[-1]
+    wb = Workbook()
+    wb.active.title = "改名后的清单"
+    wb.save(path)  # someone saved the file again meanwhile, without that sheet
+    dialog.sheet.setCurrentIndex(dialog.sheet.findText("任务清单"))
+    qtbot.mouseClick(dialog.preview_button, Qt.LeftButton)
+    assert warnings[-1] == "n.xlsx 中没有名为「任务清单」的工作表。现有工作表：「改名后的清单」。"
+    assert dialog.preview is None and not dialog.import_button.isEnabled()
+    assert "没有名为「任务清单」的工作表" in dialog.summary.text()
+
+
+def test_unit_choices_follow_the_name_as_written(qtbot, window, demo_db, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["任务编号", "任务名称", "牵头单位", "责任单位", "完成时限"])
+    wb.active.append(["9.1", "推进信用修复", "市信用办（虚构）", "东胜区", "2027年3月31日"])
+    wb.save(tmp_path / "c.xlsx")
+    dialog = _preview(qtbot, window, tmp_path / "c.xlsx", "信用")
+    assert list(dialog.unit_boxes) == ["市信用办（虚构）"]
+    dialog._create_rest()
+    dialog.confirm()
+    with demo_db.session() as s:
+        assert s.scalar(select(Unit.name).where(Unit.name.like("市信用办%"))) == "市信用办（虚构）"
