@@ -15,9 +15,6 @@ from taskboard.core.rules import LIGHT_MEANINGS, Light, report_day
 from taskboard.core.settings import BoardSettings
 from taskboard.core.workcalendar import WorkCalendar
 
-ROLE_WORDS = {"admin": "管理员", "dispatcher": "调度人员", "reporter": "报送员", "leader": "领导"}
-
-
 def database_location(url: str) -> str:
     """The database in words, never with its password."""
     u = make_url(url)

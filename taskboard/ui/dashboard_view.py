@@ -305,10 +305,7 @@ def install(window) -> None:
         canvas.taskClicked.connect(open_task)
     view.ranking_table.doubleClicked.connect(
         lambda idx: filter_unit(view.ranking_model.rows()[idx.row()].metrics.unit_id))
-    show = QAction(TAB_TITLE, window)
-    show.setShortcut("Ctrl+2")
-    show.triggered.connect(lambda: window.tabs.setCurrentWidget(view))
-    window.menus["view"].addAction(show)
+    # 视图 → 挂图作战 (Ctrl+2) comes from the main window, which numbers every tab.
     export = QAction("导出挂图作战图表…", window)
     export.triggered.connect(view.export_dialog)
     file_menu = window.menus["file"]

@@ -11,6 +11,7 @@ from taskboard.ui.admin_settings_actions import install as install_admin_setting
 from taskboard.ui.connection_actions import install as install_connections
 from taskboard.ui.dashboard_view import install as install_dashboard
 from taskboard.ui.excel_actions import install as install_excel
+from taskboard.ui.help_actions import install as install_help
 from taskboard.ui.security_actions import install as install_security
 from taskboard.ui.task_actions import install as install_task_actions
 from taskboard.ui.urge_actions import install as install_urging
@@ -23,6 +24,7 @@ INSTALLERS: list[Callable] = [
     install_security,
     install_connections,  # after install_security: it uses the change poller
     install_admin_settings,
+    install_help,
 ]
 
 

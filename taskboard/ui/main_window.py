@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from taskboard.core.board import Board, load_board
 from taskboard.core.models import Campaign, Unit
+from taskboard.core.permissions import REPORTER
+from taskboard.core.services.users import ROLE_WORDS
 from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
@@ -20,7 +22,15 @@ from taskboard.ui.features import install_all
 from taskboard.ui.lights import light_icon
 from taskboard.ui.task_list_view import TaskListView
 
-ROLE_WORDS = {"admin": "管理员", "dispatcher": "调度人员", "reporter": "报送员", "leader": "领导"}
+
+def _has_visible_actions(menu) -> bool:
+    for action in menu.actions():
+        if action.isSeparator() or not action.isVisible():
+            continue
+        sub = action.menu()
+        if sub is None or _has_visible_actions(sub):
+            return True
+    return False
 
 
 class MainWindow(QMainWindow):
@@ -92,13 +102,38 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.menus["file"].addAction(quit_action)
         install_all(self)
+        self._add_tab_shortcuts()
+        self._hide_empty_menus()
 
         self._fill_campaigns()
         self.campaign_combo.currentIndexChanged.connect(self._campaign_changed)
         self.period_combo.currentIndexChanged.connect(self.reload)
         ctx.changes.changed.connect(self._on_changed)
         self._restore_state()
+        self._fill_search_choices()
+        if actor.role == REPORTER and actor.unit_id is not None:
+            # A unit's staff work on their own tasks; clearing the filter shows the rest.
+            self.tasks_view.search.set_unit(actor.unit_id)
         self._campaign_changed()
+
+    # --- menus and tabs, once every feature is installed ------------------------------------
+    def _add_tab_shortcuts(self) -> None:
+        """Ctrl+1…Ctrl+9 for the tabs in their order: assigned here only, so none clash."""
+        menu = self.menus["view"]
+        menu.addSeparator()
+        self.tab_actions: list[QAction] = []
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            action = QAction(self.tabs.tabText(i), self)
+            if i < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda *_, w=widget: self.tabs.setCurrentWidget(w))
+            menu.addAction(action)
+            self.tab_actions.append(action)
+
+    def _hide_empty_menus(self) -> None:
+        for menu in self.menus.values():
+            menu.menuAction().setVisible(_has_visible_actions(menu))
 
     # --- selectors ----------------------------------------------------------------------
     def _fill_campaigns(self) -> None:
