@@ -6,7 +6,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from taskboard.core.board import AssignmentRow
+from taskboard.core.board import AWAITING_CLOSE_HINT, AssignmentRow
 from taskboard.ui.lights import DUE_COLORS, light_icon
 from taskboard.ui.plain_table_model import PlainTableModel
 
@@ -41,6 +41,8 @@ class AssignmentTableModel(PlainTableModel):
                 return QColor("#c62828")
         if role == Qt.ToolTipRole and col == COL_TEXT and a.report_text:
             return a.report_text
+        if role == Qt.ToolTipRole and col == COL_DUE and a.awaiting_close:
+            return AWAITING_CLOSE_HINT
         return None
 
     def _display(self, a: AssignmentRow, col: int) -> Optional[str]:
@@ -55,7 +57,7 @@ class AssignmentTableModel(PlainTableModel):
         if col == COL_LAGGING:
             return "滞后" if a.lagging else ""
         if col == COL_DUE:
-            return a.due_state.word
+            return a.due_text
         if col == COL_REPORT:
             return "已办结" if a.closed else REPORT_WORDS.get(a.report_status, a.report_status)
         if col == COL_TEXT:

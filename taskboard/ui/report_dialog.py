@@ -19,7 +19,8 @@ FILE_FILTER = "佐证材料 ({})".format(" ".join(f"*{s}" for s in sorted(eviden
 
 
 class ReportDialog(QDialog):
-    """``choices``: (assignment_id, unit name, last progress) of the task's open assignments."""
+    """``choices``: (assignment_id, unit name, progress) of the task's open assignments; the
+    progress is the unit's last counted report, the figure the board shows."""
 
     def __init__(self, ctx: AppContext, task_title: str,
                  choices: Sequence[tuple[int, str, int]], period: Period,

@@ -1,4 +1,5 @@
-"""审核队列: step through every pending report of the period with the keyboard.
+"""审核队列: step through every pending report up to the period with the keyboard, earlier
+periods' leftovers first (each row says its period).
 
 A = 通过, R = 退回 (needs the comment), J/↓ = next, K/↑ = previous. Letter keys do not fire
 while the comment box has focus, so typing a comment is safe.
@@ -23,15 +24,26 @@ from taskboard.ui.ops import OpFailed, read, run_op
 from taskboard.ui.row_table_model import Column, RowTableModel, fmt_dt, setup_table
 from taskboard.ui.task_detail import open_evidence
 
-COLUMNS = [
-    Column("任务编号", lambda r: r.code, width=64),
-    Column("责任单位", lambda r: r.unit_name, width=170),
-    Column("进度", lambda r: f"{r.progress}%", right=True, width=50),
-    Column("期次", lambda r: Period.parse(r.period).label, width=80),
-    Column("标记", lambda r: "、".join(w for w, on in (("代报", r.on_behalf), ("补报", r.late),
-                                                      (f"附件{r.evidence_count}", r.evidence_count))
-                                     if on), width=90),
-]
+EARLIER_COLOR = "#b45309"
+
+
+def columns(period: Period) -> list[Column]:
+    p = str(period)
+
+    def period_text(r: PendingReport) -> str:
+        return Period.parse(r.period).label + ("（往期）" if r.period < p else "")
+
+    return [
+        Column("期次", period_text, color=lambda r: EARLIER_COLOR if r.period < p else None,
+               tooltip=lambda r: "往期报送，至今未审核" if r.period < p else None, width=140),
+        Column("任务编号", lambda r: r.code, width=64),
+        Column("责任单位", lambda r: r.unit_name, width=150),
+        Column("进度", lambda r: f"{r.progress}%", right=True, width=50),
+        Column("标记", lambda r: "、".join(
+            w for w, on in (("代报", r.on_behalf), ("补报", r.late),
+                            (f"附件{r.evidence_count}", r.evidence_count)) if on), width=90),
+    ]
+
 
 
 def _report_html(r: PendingReport) -> str:
@@ -56,9 +68,9 @@ class ReviewQueueDialog(QDialog):
         self.campaign_id = campaign_id
         self.period = period
         self.reviewed = 0
-        self.setWindowTitle(f"审核队列 · {period.label}")
+        self.setWindowTitle(f"审核队列 · 截至{period.label}")
 
-        self.model = RowTableModel(COLUMNS, self)
+        self.model = RowTableModel(columns(period), self)
         self.table = QTableView()
         self.table.setObjectName("queueTable")
         setup_table(self.table, self.model)
@@ -104,7 +116,7 @@ class ReviewQueueDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)
-        splitter.setSizes([480, 540])
+        splitter.setSizes([530, 510])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -117,13 +129,13 @@ class ReviewQueueDialog(QDialog):
                 sc.activated.connect(slot)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show())
         ctx.changes.changed.connect(self._on_changed)
-        self.resize(1040, 640)
+        self.resize(1060, 640)
         self.reload()
 
     # --- data -------------------------------------------------------------------------------
     def reload(self, keep_row: Optional[int] = None) -> None:
         current = self.current()
-        rows = read(self.ctx, lambda s: pending_reports(s, self.campaign_id, self.period))
+        rows = read(self.ctx, lambda s: pending_reports(s, self.campaign_id, up_to=self.period))
         self.model.set_rows(rows)
         row = 0
         if keep_row is not None:
@@ -150,10 +162,15 @@ class ReviewQueueDialog(QDialog):
         self.return_button.setEnabled(has)
         self.files.clear()
         if not has:
-            self.position.setText(f"{self.period.label}没有待审核的报送。本次已审核 {self.reviewed} 条。")
+            self.position.setText(f"截至{self.period.label}没有待审核的报送。"
+                                  f"本次已审核 {self.reviewed} 条。")
             self.view.setHtml("<p style='color:#666'>全部审核完毕。</p>")
             return
-        self.position.setText(f"第 {self.table.currentIndex().row() + 1} / {n} 条待审核 · "
+        p = str(self.period)
+        earlier = sum(1 for row in self.model.rows() if row.period < p)
+        split = f"（本期 {n - earlier} 条，往期 {earlier} 条）" if earlier else ""
+        self.position.setText(f"第 {self.table.currentIndex().row() + 1} / {n} 条待审核{split}"
+                              f" · 本条为{Period.parse(r.period).label}报送 · "
                               f"本次已审核 {self.reviewed} 条")
         self.view.setHtml(_report_html(r))
         files = read(self.ctx, lambda s: evidence.list_for_reports(s, [r.report_id]))

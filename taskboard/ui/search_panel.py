@@ -48,6 +48,8 @@ class SearchPanel(QWidget):
         self.due_boxes = {s: QCheckBox(DUE_WORDS[s]) for s in
                           (DueState.OVERDUE, DueState.NEAR_DUE, DueState.NORMAL,
                            DueState.ONGOING, DueState.DONE)}
+        self.awaiting_close = QCheckBox("待销号")
+        self.awaiting_close.setToolTip("各责任单位已报送完成 100%，尚未办结销号")
         self.deadline_from = _date_edit()
         self.deadline_to = _date_edit()
         self.lagging = QCheckBox("仅看滞后")
@@ -72,7 +74,7 @@ class SearchPanel(QWidget):
         grid.addLayout(lights, 1, 1)
         grid.addWidget(QLabel("时限状态"), 1, 2)
         dues = QHBoxLayout()
-        for box in self.due_boxes.values():
+        for box in [*self.due_boxes.values(), self.awaiting_close]:
             dues.addWidget(box)
         grid.addLayout(dues, 1, 3)
         grid.addWidget(QLabel("完成时限"), 1, 4)
@@ -97,7 +99,8 @@ class SearchPanel(QWidget):
         self.keyword.textChanged.connect(self._debounce.start)
         for combo in (self.unit, self.leader, self.category):
             combo.currentIndexChanged.connect(self._emit)
-        for box in [*self.light_boxes.values(), *self.due_boxes.values(), self.lagging]:
+        for box in [*self.light_boxes.values(), *self.due_boxes.values(), self.awaiting_close,
+                    self.lagging]:
             box.toggled.connect(self._emit)
         self.deadline_from.dateChanged.connect(self._emit)
         self.deadline_to.dateChanged.connect(self._emit)
@@ -135,6 +138,7 @@ class SearchPanel(QWidget):
             deadline_from=_to_date(self.deadline_from),
             deadline_to=_to_date(self.deadline_to),
             lagging_only=self.lagging.isChecked(),
+            awaiting_close=self.awaiting_close.isChecked(),
         )
 
     def set_unit(self, unit_id: Optional[int]) -> None:
@@ -147,7 +151,8 @@ class SearchPanel(QWidget):
             self.keyword.clear()
             for combo in (self.unit, self.leader, self.category):
                 combo.setCurrentIndex(0)
-            for box in [*self.light_boxes.values(), *self.due_boxes.values(), self.lagging]:
+            for box in [*self.light_boxes.values(), *self.due_boxes.values(),
+                        self.awaiting_close, self.lagging]:
                 box.setChecked(False)
             self.deadline_from.setDate(_NO_DATE)
             self.deadline_to.setDate(_NO_DATE)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import select
@@ -15,7 +15,9 @@ from sqlalchemy import select
 from taskboard.core import permissions
 from taskboard.core.errors import ConflictError
 from taskboard.core.models import Assignment, Task, Unit
+from taskboard.core.periods import Period
 from taskboard.core.services import tasks as task_service
+from taskboard.core.services.reports import counted_progress
 from taskboard.ui.assignment_table_model import AssignmentIdRole
 from taskboard.ui.ops import OpFailed, ask, read, run_op
 from taskboard.ui.task_detail import TaskDetailDialog
@@ -45,7 +47,10 @@ class TaskActions(QObject):
         self.new_action = act("新建任务", self.new_task, "Ctrl+N", "task.edit")
         self.edit_action = act("编辑任务", self.edit_task, "Ctrl+E", "task.edit")
         self.copy_action = act("复制任务", self.copy_task, "Ctrl+Shift+C", "task.edit")
-        self.delete_action = act("删除任务", self.delete_task, None, "task.edit")
+        self.delete_action = act("删除任务", self.delete_task, QKeySequence.Delete, "task.edit")
+        # Delete acts only while the task table has focus, never on text being typed.
+        self.delete_action.setShortcutContext(Qt.WidgetShortcut)
+        window.tasks_view.table.addAction(self.delete_action)
         self.bulk_action = act("批量编辑…", self.bulk_edit, "Ctrl+B", "task.edit")
         window.menus["task"].addSeparator()
         self.detail_action = act("查看详情", self.show_detail, "Ctrl+D", "board.view")
@@ -64,6 +69,8 @@ class TaskActions(QObject):
             if a.isVisible():
                 window.toolbar.addAction(a)
         window.tasks_view.taskActivated.connect(self.show_detail)
+        window.tasks_view.selectionChangedTo.connect(lambda *_: self._update_report_action())
+        window.boardLoaded.connect(lambda *_: self._update_report_action())
 
     # --- helpers ----------------------------------------------------------------------------
     def run_dialog(self, dialog: QDialog) -> int:
@@ -181,16 +188,41 @@ class TaskActions(QObject):
         return d
 
     def _assignments(self, tid: int, open_only: bool = True) -> list[tuple[int, str, int]]:
+        """(assignment id, unit name, progress the board shows) the user may act on."""
+        return [(aid, name, progress) for aid, name, progress, closed in
+                self._unit_states(tid) if not (open_only and closed)]
+
+    def _unit_states(self, tid: int) -> list[tuple[int, str, int, bool]]:
+        """(assignment id, unit name, counted progress, closed out) of the user's units."""
         actor = self.ctx.actor
-        q = (select(Assignment.id, Unit.name, Assignment.progress)
+        period = min(self.window.period(), Period.of(self.ctx.today()))
+        q = (select(Assignment.id, Unit.name, Assignment.closed_on.is_not(None))
              .join(Unit, Unit.id == Assignment.unit_id)
              .where(Assignment.task_id == tid, Assignment.archived.is_(False))
              .order_by(Unit.sort_order, Unit.id))
-        if open_only:
-            q = q.where(Assignment.closed_on.is_(None))
         if actor.role == permissions.REPORTER:
             q = q.where(Assignment.unit_id == actor.unit_id)
-        return [tuple(r) for r in read(self.ctx, lambda s: s.execute(q).all())]
+
+        def work(s):
+            rows = s.execute(q).all()
+            progress = counted_progress(s, [r[0] for r in rows], period)
+            return [(aid, name, progress[aid], bool(closed)) for aid, name, closed in rows]
+        return read(self.ctx, work)
+
+    def _update_report_action(self) -> None:
+        """报送进展 is offered only when the current task has a unit of ours still open."""
+        a = self.report_action
+        if not a.isVisible():
+            return
+        tid = self.window.tasks_view.current_task_id()
+        board = self.window.board
+        if tid is None or board is None:
+            a.setEnabled(False)
+            return
+        actor = self.ctx.actor
+        mine = [r for r in board.assignments.get(tid, ())
+                if actor.role != permissions.REPORTER or r.unit_id == actor.unit_id]
+        a.setEnabled(any(not r.closed for r in mine))
 
     def report(self, task_id: Optional[int] = None, assignment_id: Optional[int] = None) -> None:
         from taskboard.ui.report_dialog import ReportDialog
@@ -198,13 +230,29 @@ class TaskActions(QObject):
         tid = self._task_id(task_id)
         if tid is None:
             return
-        choices = self._assignments(tid)
-        if not choices:
-            QMessageBox.information(self.window, "报送进展", "该任务没有可报送的责任单位（可能已办结，或不属于本单位）。")
+        code, title, closed_on = read(self.ctx, lambda s: s.execute(
+            select(Task.code, Task.title, Task.closed_on).where(Task.id == tid)).one())
+        if closed_on is not None:
+            QMessageBox.information(self.window, "报送进展",
+                                    f"任务 {code} 已于 {closed_on:%Y-%m-%d} 办结销号，无需报送。")
             return
-        title = read(self.ctx, lambda s: (lambda t: f"{t.code} {t.title}")(s.get(Task, tid)))
-        d = ReportDialog(self.ctx, title, choices, self.window.period(),
-                         assignment_id or self._current_assignment(), parent=self.window)
+        units = self._unit_states(tid)
+        wanted = assignment_id or self._current_assignment()
+        picked = next((u for u in units if u[0] == wanted), None)
+        if picked is not None and picked[3]:
+            others = any(not u[3] for u in units)
+            QMessageBox.information(self.window, "报送进展",
+                                    f"{picked[1]}承担的任务 {code} 已办结，无需报送。"
+                                    + ("\n其他单位请在责任单位列表中选中后再报送。" if others else ""))
+            return
+        choices = [(aid, name, progress) for aid, name, progress, closed in units if not closed]
+        if not choices:
+            QMessageBox.information(self.window, "报送进展", (
+                f"任务 {code} 的责任单位均已办结，无需报送。" if units else
+                f"任务 {code} 没有本单位承担的责任分工，无需报送。"))
+            return
+        d = ReportDialog(self.ctx, f"{code} {title}", choices, self.window.period(),
+                         wanted, parent=self.window)
         self.run_dialog(d)
 
     def review_queue(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskboard.core import evidence, permissions
+from taskboard.core.board import AWAITING_CLOSE_HINT, due_text
 from taskboard.core.detail import TaskDetail, load_detail
 from taskboard.core.errors import ServiceError
 from taskboard.core.periods import Period
@@ -43,9 +44,12 @@ ASSIGNMENT_COLUMNS = [
     Column("完成进度", lambda a: f"{a.progress}%", right=True, width=70),
     Column("时序进度", lambda a: _pct(a.time_progress), right=True, width=70),
     Column("滞后", lambda a: "滞后" if a.lagging else "", color=lambda a: "#c62828", width=44),
-    Column("时限状态", lambda a: a.due_state.word, color=lambda a: DUE_COLORS[a.due_state],
-           width=70),
-    Column("本期报送", lambda a: REPORT_WORDS.get(a.report_status, a.report_status), width=70),
+    Column("时限状态", lambda a: due_text(a.due_state, a.awaiting_close),
+           color=lambda a: DUE_COLORS[a.due_state], width=90,
+           tooltip=lambda a: AWAITING_CLOSE_HINT if a.awaiting_close else None),
+    # Like the main window's lower pane: a closed-out unit owes no report.
+    Column("本期报送", lambda a: "已办结" if a.closed else
+           REPORT_WORDS.get(a.report_status, a.report_status), width=70),
     Column("待回复反馈", lambda a: str(a.open_feedback or ""), right=True, width=80),
     Column("催办", lambda a: str(a.urge_count), right=True, width=44),
     Column("办结", lambda a: f"{a.closed_on:%Y-%m-%d} {a.close_outcome}" if a.closed_on else "",
@@ -268,6 +272,14 @@ class TaskDetailDialog(QDialog):
         self.audit.set_rows(d.audit)
         self.tabs.setTabText(1, f"任务反馈（{sum(f.is_open for f in d.feedback)} 待回复）")
         self.tabs.setTabText(2, f"催办记录（{len(d.urges)}）")
+        actor = self.ctx.actor
+        self.report_button.setEnabled(any(
+            not a.closed and not a.archived
+            and (actor.role != permissions.REPORTER or a.unit_id == actor.unit_id)
+            for a in d.assignments))
+        self.report_button.setToolTip("" if self.report_button.isEnabled()
+                                      else "已办结，无需报送")
+        self.fields.setToolTip(AWAITING_CLOSE_HINT if d.awaiting_close else "")
         row = next((i for i, a in enumerate(d.assignments) if a.assignment_id == keep_aid), 0)
         if d.assignments:
             self.assignment_view.setCurrentIndex(self.assignments.index(row, 0))
@@ -287,7 +299,8 @@ class TaskDetailDialog(QDialog):
             [("类别/指标", e(d.category or "—")), ("开始日期", f"{d.start_date:%Y-%m-%d}"),
              ("完成时限", e(d.deadline_text))],
             [(f"{d.period.label}亮灯", light),
-             ("时限状态", f"<span style='color:{DUE_COLORS[d.due_state]}'>{d.due_state.word}</span>"),
+             ("时限状态", f"<span style='color:{DUE_COLORS[d.due_state]}'>"
+              f"{due_text(d.due_state, d.awaiting_close)}</span>"),
              ("完成进度", f"{d.progress:.0f}% / 时序 {_pct(d.time_progress)}"
               + ("<span style='color:#c62828'>（滞后）</span>" if d.lagging else ""))],
             [("办结销号", closed), ("任务描述", e(d.description or "—")),

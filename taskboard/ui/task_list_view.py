@@ -21,7 +21,7 @@ from taskboard.ui.task_table_model import (
 # Fixed starting widths: measuring every row (ResizeToContents) is slow on big lists.
 DEFAULT_WIDTHS = {
     COL_LIGHT: 70, COL_CODE: 70, COL_TITLE: 360, COL_LEAD: 150, COL_UNITS: 220,
-    COL_LEADER: 150, COL_DEADLINE: 95, COL_DUE: 70, COL_PROGRESS: 130, COL_LAGGING: 48,
+    COL_LEADER: 150, COL_DEADLINE: 95, COL_DUE: 96, COL_PROGRESS: 130, COL_LAGGING: 48,
     COL_LAST_REPORT: 90, COL_URGES: 70, COL_FEEDBACK: 80,
 }
 
@@ -68,7 +68,7 @@ class TaskListView(QWidget):
         self.assignment_table = _table(QTableView())
         self.assignment_table.setObjectName("assignmentTable")
         self.assignment_table.setModel(self.assignment_model)
-        for col, width in enumerate([70, 150, 70, 70, 48, 70, 70, 330, 90, 70]):
+        for col, width in enumerate([70, 150, 70, 70, 48, 96, 70, 330, 90, 70]):
             self.assignment_table.setColumnWidth(col, width)
         self.assignment_title = QLabel("选择一项任务查看各责任单位进展")
         self.assignment_title.setObjectName("paneTitle")

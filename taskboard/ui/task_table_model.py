@@ -6,7 +6,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from taskboard.core.board import TaskRow
+from taskboard.core.board import AWAITING_CLOSE_HINT, TaskRow
 from taskboard.core.rules import DUE_SEVERITY
 from taskboard.ui.lights import DUE_COLORS, light_icon
 from taskboard.ui.plain_table_model import PlainTableModel
@@ -103,7 +103,7 @@ class TaskTableModel(PlainTableModel):
         if col == COL_DEADLINE:
             return row.deadline_text
         if col == COL_DUE:
-            return row.due_state.word
+            return row.due_text
         if col == COL_PROGRESS:
             return _fmt_progress(row)
         if col == COL_LAGGING:
@@ -143,6 +143,8 @@ class TaskTableModel(PlainTableModel):
             return f"{row.light.word}（{row.light.meaning}）：绿 {g}、蓝 {b}、红 {r} 个责任单位"
         if col in (COL_TITLE, COL_UNITS):
             return f"{row.code} {row.title}\n责任单位：{row.units_text}"
+        if col == COL_DUE and row.awaiting_close:
+            return f"各责任单位{AWAITING_CLOSE_HINT}"
         if col == COL_URGES and row.last_urge_at:
             return f"最近催办：{row.last_urge_at:%Y-%m-%d}"
         return None

@@ -47,7 +47,7 @@ def test_queue_keyboard_approve_return_and_next(qtbot, ctx):
     qtbot.addWidget(d)
     d.show()
     with ctx.db.session() as s:
-        total = len(pending_reports(s, 1, NOV))
+        total = len(pending_reports(s, 1, up_to=NOV))
     assert d.model.rowCount() == total > 3
     first = d.current()
     d.activateWindow()
