@@ -41,7 +41,7 @@ def test_settings_show_and_set(demo_db, db_url, capsys):
     (["calendar", "list", "--year", "1900"], "年份超出范围"),
 ])
 def test_bad_input_exits_2_in_chinese_and_stores_nothing(demo_db, db_url, capsys, argv, words):
-    rc, out, err = _run(capsys, *argv, "--db", db_url)
+    rc, _, err = _run(capsys, *argv, "--db", db_url)
     assert rc == 2
     assert words in err
     with demo_db.session() as s:

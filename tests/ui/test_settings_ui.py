@@ -209,3 +209,22 @@ def test_calendar_list_jumps_to_an_override(qtbot, demo_db, admin, ui_state):
     assert d.selected_day() == dt.date(2026, 12, 26)
     assert d.calendar.monthShown() == 12
     assert d.note.text() == "年终加班"
+
+
+def test_idle_lock_follows_the_saved_minutes(qtbot, demo_db, ui_state, monkeypatch, warnings):
+    from taskboard.core import auth
+    from taskboard.core.models import User
+
+    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
+    with demo_db.Session.begin() as s:
+        s.get(User, 1).password_hash = auth.hash_password("Admin-2026")
+        admin = load_actor(s, "admin")
+    ensure_app()
+    w = make_window(demo_db, admin, ui_state, today=lambda: TODAY)
+    qtbot.addWidget(w)
+    assert w.idle_lock.minutes == 30
+    d = SettingsDialog(w.ctx, w)
+    qtbot.addWidget(d)
+    d.findChild(QSpinBox, "idle_lock_minutes").setValue(0)
+    assert d.save() is True
+    assert w.idle_lock.minutes == 0

@@ -219,7 +219,7 @@ class CalendarDay:
 def _official(day: dt.date) -> tuple[Optional[bool], str, str]:
     try:
         workday = bool(chinese_calendar.is_workday(day))
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        _, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         return None, "", ""
     name_word = HOLIDAY_WORDS.get(name or "", name or "")
