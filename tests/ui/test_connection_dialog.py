@@ -261,7 +261,7 @@ def test_the_child_process_finds_its_password_in_the_environment(role, pg_server
         # Without the password the same command is refused with a clear message.
         env.pop(connections.ENV_PASSWORD)
         done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 2 and "无法打开数据库" in done.stderr
+        assert done.returncode == 2 and "服务器要求密码，请输入密码后再试" in done.stderr
         assert role.password not in done.stderr
     finally:
         pg_roles.drop(pg_server, name)
