@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Optional
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database
 from taskboard.core.periods import Period
-from taskboard.core.services import urging
+from taskboard.core.services import urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
 from taskboard.notify import documents, email, templates
 
@@ -39,7 +39,7 @@ def issue(db: Database, actor: Actor, campaign_id: int, period: Period, today: d
 
 def snapshot(db: Database, actor: Actor, notice_id: int) -> tuple[dict, BoardSettings]:
     with db.session() as s:
-        return urging.load_snapshot(s, actor, notice_id), load_settings(s)
+        return urge_delivery.load_snapshot(s, actor, notice_id), load_settings(s)
 
 
 def subject(snap: dict) -> str:
@@ -103,7 +103,7 @@ def email_notices(db: Database, actor: Actor, notice_ids: Iterable[int], *,
             except (email.EmailError, documents.NoPdfFont) as exc:
                 error = str(exc)
         with db.Session.begin() as s:
-            urging.record_email_result(s, actor, notice_id, not error, error)
+            urge_delivery.record_email_result(s, actor, notice_id, not error, error)
         results.append(DeliveryResult(notice_id, snap["number_text"], snap["unit"], to,
                                       not error, error or "已发送"))
     return results

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskboard.core import permissions
-from taskboard.core.services import urge_inbox, urging
+from taskboard.core.services import urge_delivery, urge_inbox
 from taskboard.core.services.urge_inbox import NoticeRow
 from taskboard.core.settings import load_settings
 from taskboard.notify import documents
@@ -93,7 +93,7 @@ class NoticeInboxView(QWidget):
         row: Optional[NoticeRow] = current.data(Qt.UserRole + 1) if current.isValid() else None
         if row is None:
             return
-        snap = read(self.ctx, lambda s: urging.load_snapshot(s, self.ctx.actor, row.notice_id))
+        snap = read(self.ctx, lambda s: urge_delivery.load_snapshot(s, self.ctx.actor, row.notice_id))
         settings = read(self.ctx, load_settings)
         self.preview.setHtml(documents.render_html(snap, settings))
         self.answer.setPlainText(row.answer)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from taskboard.core import permissions
 from taskboard.core.periods import Period
-from taskboard.core.services import urging
+from taskboard.core.services import urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
 from taskboard.notify import delivery, documents, email, templates
 from taskboard.ui.context import AppContext
@@ -231,7 +231,7 @@ class NoticePreviewDialog(QDialog):
         doc.print_(printer)
         notice_id = self.current_snapshot()["notice_id"]
         try:
-            run_op(self, self.ctx, lambda s: urging.mark_printed(s, self.ctx.actor, notice_id),
+            run_op(self, self.ctx, lambda s: urge_delivery.mark_printed(s, self.ctx.actor, notice_id),
                    ("urges",))
         except OpFailed:
             pass

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from taskboard.core.models import Unit
-from taskboard.core.services import urging
+from taskboard.core.services import urge_delivery
 from taskboard.core.services.urging import ScreenRow
 from taskboard.ui.context import AppContext
 from taskboard.ui.ops import OpFailed, read, run_op
@@ -79,7 +79,7 @@ class PhoneUrgeDialog(QDialog):
         try:
             self.record_ids = run_op(
                 self, self.ctx,
-                lambda s: urging.log_phone_urge(
+                lambda s: urge_delivery.log_phone_urge(
                     s, self.ctx.actor, ids, self.ctx.today(), called=called, answered_by=answered,
                     said=said, note=note, override_reason=reason),
                 ("urges", "tasks"), title="无法记录电话催办")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from taskboard.core import permissions
 from taskboard.core.errors import ServiceError
-from taskboard.core.services import urge_inbox, urging
+from taskboard.core.services import urge_delivery, urge_inbox, urging
 from taskboard.core.services.urging import ScreenRow
 from taskboard.notify.ledger import write_ledger
 from taskboard.ui.notice_inbox import NoticeInboxView
@@ -141,7 +141,7 @@ class UrgeActions(QObject):
 
     def open_notice(self, notice_id: int) -> Optional[NoticePreviewDialog]:
         try:
-            snap = read(self.ctx, lambda s: urging.load_snapshot(s, self.ctx.actor, notice_id))
+            snap = read(self.ctx, lambda s: urge_delivery.load_snapshot(s, self.ctx.actor, notice_id))
         except ServiceError as exc:
             QMessageBox.warning(self.window, "无法打开通知单", str(exc))
             return None

@@ -102,7 +102,7 @@ def world(demo_db):
 def _calls():
     from taskboard.core.services import (
         audit_trail, campaigns, closeout, feedback, reports, review, tasks, units,
-        urge_inbox, urge_settings, urging, users,
+        urge_delivery, urge_inbox, urge_settings, users,
     )
 
     p = Period.parse("2026-11")
@@ -119,7 +119,7 @@ def _calls():
             s, a, i["assignment"], "进度滞后，请说明原因"),
         "feedback.answer": lambda s, a, i: feedback.reply_feedback(
             s, a, i["feedback"], "已补充"),
-        "urge.send": lambda s, a, i: urging.log_phone_urge(
+        "urge.send": lambda s, a, i: urge_delivery.log_phone_urge(
             s, a, [i["assignment"]], TODAY, called="综合科", override_reason="权限测试"),
         "urge.answer": lambda s, a, i: urge_inbox.answer_notice(s, a, i["notice"], "已落实"),
         "export": lambda s, a, i: urge_inbox.ledger_rows(s, a, 1),

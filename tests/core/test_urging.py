@@ -11,7 +11,7 @@ from taskboard.core.errors import PermissionDenied, ValidationError
 from taskboard.core.models import AuditEvent, NoticeCounter, UrgeNotice, UrgeRecord
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState
-from taskboard.core.services import urge_inbox, urging
+from taskboard.core.services import urge_delivery, urge_inbox, urging
 from taskboard.core.settings import load_settings, save_setting
 from taskboard.core.workcalendar import WorkCalendar
 from tests.conftest import TODAY
@@ -238,8 +238,8 @@ def test_phone_urge_is_logged_and_restrained(demo_db, dispatcher):
     row = _fresh_rows(demo_db, dispatcher, 1)[0]
     with demo_db.Session.begin() as s:
         with pytest.raises(ValidationError, match="电话"):
-            urging.log_phone_urge(s, dispatcher, [row.assignment_id], TODAY, called=" ")
-        urging.log_phone_urge(s, dispatcher, [row.assignment_id], TODAY,
+            urge_delivery.log_phone_urge(s, dispatcher, [row.assignment_id], TODAY, called=" ")
+        urge_delivery.log_phone_urge(s, dispatcher, [row.assignment_id], TODAY,
                               called="综合科 0477-8300001", answered_by="综合科科长",
                               said="本周五前报送", note="第一次电话催办")
     with demo_db.session() as s:
@@ -250,15 +250,15 @@ def test_phone_urge_is_logged_and_restrained(demo_db, dispatcher):
         assert rec.note == "致电 综合科 0477-8300001；第一次电话催办"
     with demo_db.Session.begin() as s:
         with pytest.raises(ValidationError, match="理由"):
-            urging.log_phone_urge(s, dispatcher, [row.assignment_id], TODAY, called="综合科")
+            urge_delivery.log_phone_urge(s, dispatcher, [row.assignment_id], TODAY, called="综合科")
 
 
 def test_failed_email_stays_undelivered_and_listed_for_retry(demo_db, dispatcher):
     rows = _fresh_rows(demo_db, dispatcher, 2)
     a, b = _issue(demo_db, dispatcher, [r.assignment_id for r in rows])
     with demo_db.Session.begin() as s:
-        urging.record_email_result(s, dispatcher, a.notice_id, False, "连接被拒绝")
-        urging.record_email_result(s, dispatcher, b.notice_id, True)
+        urge_delivery.record_email_result(s, dispatcher, a.notice_id, False, "连接被拒绝")
+        urge_delivery.record_email_result(s, dispatcher, b.notice_id, True)
     with demo_db.session() as s:
         failed = urge_inbox.list_notices(s, dispatcher, failed_only=True)
         assert [(n.notice_id, n.email_error, n.delivered_at) for n in failed] == [
