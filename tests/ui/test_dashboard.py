@@ -76,6 +76,7 @@ def test_tiles_and_ranking_show_the_board(view, window, qtmodeltester):
 
 def test_clicking_a_district_tank_filters_the_task_list(view, window, qtbot):
     canvas = view.water
+    settle(qtbot, view)  # a pending re-layout would replace the hot spots under the mouse
     spot = canvas.hotspots[2]  # 达拉特旗
     unit_id = spot.unit_id
     assert "达拉特旗" in spot.tip
@@ -97,6 +98,7 @@ def test_clicking_a_bar_filters_too(view, window, qtbot):
 
 def test_hover_shows_exact_figures(view, qtbot):
     canvas = view.water
+    settle(qtbot, view)  # a pending re-layout would replace the hot spots under the mouse
     spot = canvas.hotspots[0]
     qtbot.mouseMove(canvas, point_of(canvas, spot.artist))
     qtbot.waitUntil(lambda: canvas._tip_spot is spot)
