@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QIdentityProxyModel, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
@@ -14,8 +14,7 @@ from taskboard.ui.assignment_table_model import AssignmentTableModel
 from taskboard.ui.search_panel import SearchPanel
 from taskboard.ui.task_table_model import (
     COL_CODE, COL_DEADLINE, COL_DUE, COL_FEEDBACK, COL_LAGGING, COL_LAST_REPORT, COL_LEAD,
-    COL_LEADER, COL_LIGHT, COL_PROGRESS, COL_TITLE, COL_UNITS, COL_URGES, SortRole,
-    TaskIdRole, TaskTableModel,
+    COL_LEADER, COL_LIGHT, COL_PROGRESS, COL_TITLE, COL_UNITS, COL_URGES, TaskIdRole, TaskTableModel,
 )
 
 # Fixed starting widths: measuring every row (ResizeToContents) is slow on big lists.
@@ -48,9 +47,10 @@ class TaskListView(QWidget):
 
         self.search = SearchPanel()
         self.model = TaskTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        # Sorting happens in the model itself (see TaskTableModel.sort); the identity proxy
+        # keeps the view's row numbers apart from the model's should a real proxy return.
+        self.proxy = QIdentityProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
         self.table = _table(QTableView())
         self.table.setObjectName("taskTable")
         self.table.setModel(self.proxy)
