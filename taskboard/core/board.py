@@ -121,6 +121,8 @@ class Board:
     as_of: dt.date
     rows: list[TaskRow]
     assignments: Mapping[int, list[AssignmentRow]]
+    # Figures derived from this board by the views (e.g. assignments per unit), computed once.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         out = {"tasks": len(self.rows), "green": 0, "blue": 0, "red": 0,

@@ -191,6 +191,13 @@ def _tank(key: int, label: str, rows: Sequence[AssignmentRow], measure: Measure,
 
 def assignments_by_unit(board: Board, districts_only: bool) -> dict[int, list[AssignmentRow]]:
     """Assignment rows per unit, units in display order (districts first, then by id)."""
+    key = ("assignments_by_unit", districts_only)
+    if key not in board.memo:
+        board.memo[key] = _assignments_by_unit(board, districts_only)
+    return board.memo[key]
+
+
+def _assignments_by_unit(board: Board, districts_only: bool) -> dict[int, list[AssignmentRow]]:
     by_unit: dict[int, list[AssignmentRow]] = defaultdict(list)
     kinds: dict[int, str] = {}
     for rows in board.assignments.values():
