@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         with self.ctx.db.session() as s:
             units = s.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True))
                               .order_by(Unit.sort_order, Unit.id)).all()
-        self.tasks_view.search.set_choices([(u.id, u.name) for u in units], [], [])
+        self.tasks_view.search.set_choices(units=[(u.id, u.name) for u in units])
 
     # --- loading --------------------------------------------------------------------------
     def reload(self) -> None:
@@ -198,10 +198,7 @@ class MainWindow(QMainWindow):
         self.board = board
         leaders = sorted({r.leader for r in board.rows if r.leader})
         categories = list(dict.fromkeys(r.category for r in board.rows if r.category))
-        search = self.tasks_view.search
-        units = [(search.unit.itemData(i), search.unit.itemText(i))
-                 for i in range(1, search.unit.count())]
-        search.set_choices(units, leaders, categories)
+        self.tasks_view.search.set_choices(leaders=leaders, categories=categories)
         self.tasks_view.show_board(board)
         self._show_counts(board)
         self.boardLoaded.emit(board)

@@ -107,19 +107,28 @@ class SearchPanel(QWidget):
         self.clear_button.clicked.connect(self.clear)
         self._blocked = False
 
-    def set_choices(self, units: Sequence[tuple[int, str]], leaders: Sequence[str],
-                    categories: Sequence[str]) -> None:
-        """Fill the drop-downs, keeping the current choice where it still exists."""
+    def set_choices(self, units: Optional[Sequence[tuple[int, str]]] = None,
+                    leaders: Optional[Sequence[str]] = None,
+                    categories: Optional[Sequence[str]] = None) -> None:
+        """Fill the drop-downs given (None keeps one as it is), keeping the current choice
+        where it still exists."""
         self._blocked = True
         try:
-            self._fill(self.unit, [(None, "全部单位")] + list(units))
-            self._fill(self.leader, [("", "全部领导")] + [(l, l) for l in leaders])
-            self._fill(self.category, [("", "全部类别")] + [(c, c) for c in categories])
+            if units is not None:
+                self._fill(self.unit, [(None, "全部单位")] + list(units))
+            if leaders is not None:
+                self._fill(self.leader, [("", "全部领导")] + [(l, l) for l in leaders])
+            if categories is not None:
+                self._fill(self.category, [("", "全部类别")] + [(c, c) for c in categories])
         finally:
             self._blocked = False
 
     @staticmethod
     def _fill(combo: QComboBox, items) -> None:
+        # Every period switch offers the same lists again; rebuilding them would cost a
+        # relayout of the panel for nothing.
+        if [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())] == items:
+            return
         current = combo.currentData()
         combo.clear()
         for data, text in items:
