@@ -1,5 +1,8 @@
 """The board: every task of a campaign with its lights, due state and progress for a period.
 
+Only the tasks and assignments that belong to the period count (``core.figures``): a task
+that starts after the period's as-of date, or was deleted before it, is not on the board.
+
 One query per kind of fact (tasks, assignments, this period's reports, progress so far,
 urges, feedback), no ORM objects per row, then the rules in bulk. The rows are plain frozen
 dataclasses that Qt models, exports and charts share.
@@ -16,6 +19,9 @@ from typing import Iterator, Mapping, Optional
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from taskboard.core.figures import (
+    assignment_member_clause, display_code, task_member_clause,
+)
 from taskboard.core.models import Assignment, Feedback, Report, Task, Unit, UrgeRecord
 from taskboard.core.periods import Period
 from taskboard.core.rules import (
@@ -171,8 +177,8 @@ class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
         return len(self._raw)
 
 
-def _assignment_query(task_ids, p: str):
-    """Assignments with their latest counted report and their latest report up to ``p``.
+def _assignment_query(task_ids, p: str, as_of: dt.date):
+    """The assignments belonging to the period (``core.figures``), with their latest counted report and their latest report up to ``p``.
 
     Both lookups are index seeks on (assignment_id, period, status); the reports are joined
     afterwards by primary key.
@@ -193,7 +199,8 @@ def _assignment_query(task_ids, p: str):
     inner = (
         select(Assignment.id.label("aid"), Assignment.task_id, Assignment.unit_id,
                Assignment.closed_on, latest_counted, latest_any)
-        .where(Assignment.task_id.in_(task_ids), Assignment.archived.is_(False))
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.task_id.in_(task_ids), assignment_member_clause(as_of))
         .subquery()
     )
     counted = aliased(Report)
@@ -257,9 +264,9 @@ def _load_board(
                Task.lead_unit_id, lead.name.label("lead_unit_name"), Task.leader,
                Task.start_date, Task.deadline, Task.deadline_note, Task.closed_on)
         .outerjoin(lead, lead.id == Task.lead_unit_id)
-        .where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
+        .where(Task.campaign_id == campaign_id, task_member_clause(at))
     ).all()
-    task_ids = select(Task.id).where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
+    task_ids = select(Task.id).where(Task.campaign_id == campaign_id, task_member_clause(at))
 
     urge_end = dt.datetime.combine(period_end, dt.time.max)
     urges: dict[int, tuple[int, Optional[dt.datetime]]] = {
@@ -291,7 +298,7 @@ def _load_board(
     # One tight pass over the assignments: raw tuples, no objects per row.
     raw: dict[int, list[tuple]] = defaultdict(list)
     # Core execution: the ORM's row loading costs a third of this query on big boards.
-    assignment_rows = session.connection().execute(_assignment_query(task_ids, p))
+    assignment_rows = session.connection().execute(_assignment_query(task_ids, p, at))
     for (aid, tid, uid, uname, ukind, closed_on, prog, last_at, last_id, last_period,
          last_status, last_text) in assignment_rows:
         t_closed = task_facts[tid][0]
@@ -335,7 +342,7 @@ def _load_board(
              *unit_names, *(a[7] for a in arows)]
         ).lower()
         rows.append(TaskRow(
-            task_id=t.id, code=t.code, sort_key=t.sort_key, title=t.title, category=t.category,
+            task_id=t.id, code=display_code(t.code), sort_key=t.sort_key, title=t.title, category=t.category,
             description=t.description, lead_unit_id=t.lead_unit_id,
             lead_unit=t.lead_unit_name or "", unit_ids=frozenset(a[1] for a in arows),
             units=unit_names, leader=t.leader, start_date=t.start_date, deadline=t.deadline,

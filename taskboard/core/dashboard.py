@@ -10,6 +10,7 @@ Completion level (完成水平) has two precise definitions, and every chart say
   is the share that should be closed by now: assignments whose deadline has passed.
 
 A tank lags (滞后) when its level, rounded to 0.1 as shown, is below its time line.
+Definitions shared with every other screen and export are in ``core.figures``.
 Multi-period figures (trends, the previous period's ranks) come from
 ``core.dashboard_history``; this module only needs the board.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from taskboard.core.board import AssignmentRow, Board
+from taskboard.core.figures import level_lagging, rank_key
 from taskboard.core.rules import DueState, Light
 
 
@@ -185,7 +187,7 @@ def _tank(key: int, label: str, rows: Sequence[AssignmentRow], measure: Measure,
                   if deadline_of.get(a.task_id) is not None and as_of > deadline_of[a.task_id])
         time_line = due / n * 100 if n else 0.0
     return Tank(key=key, label=label, level=level, time_line=time_line,
-                lagging=round(level, 1) < round(time_line, 1), assignments=n, closed=closed,
+                lagging=level_lagging(level, time_line), assignments=n, closed=closed,
                 mean_progress=mean_progress)
 
 
@@ -269,8 +271,7 @@ def kpis(board: Board) -> Kpis:
 # --- rankings ---------------------------------------------------------------------------------
 
 def _rank_key(m: UnitMetrics) -> tuple:
-    rate = -1.0 if m.on_time_rate is None else round(m.on_time_rate, 1)
-    return (-round(m.level, 1), -rate, m.overdue, m.urges)
+    return rank_key(m.level, m.on_time_rate, m.overdue, m.urges)
 
 
 def rank_units(current: Sequence[UnitMetrics],

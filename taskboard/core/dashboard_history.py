@@ -5,7 +5,8 @@ Trend curves (变化曲线) and the previous period's ranks need every month at 
 campaign's assignments once, its reports once (one row per report, two integers and two
 flags) and its urges once, and works out every (unit, month) figure with numpy.
 
-The rules are the board's: an assignment's progress at a month is its latest non-returned
+The rules are the board's (``core.figures``): only the assignments that belong to a month
+count in it; an assignment's progress at a month is its latest non-returned
 report up to that month, 100 once closed out (its own or its task's close date within the
 month); a report is on time when its first submission for the month is on or before the
 month's report day.
@@ -18,7 +19,7 @@ from itertools import chain
 from typing import Optional
 
 import numpy as np
-from sqlalchemy import Integer, and_, case, cast, func, select
+from sqlalchemy import Integer, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from taskboard.core.board import Board
@@ -37,6 +38,7 @@ class UnitSeries:
     unit_id: int
     unit_name: str
     kind: str
+    assignments: tuple[int, ...]  # per month: assignments belonging to it (core.figures)
     mean_progress: tuple[float, ...]  # per month, 0–100
     share_closed: tuple[float, ...]
     on_time_rate: tuple[Optional[float], ...]  # None when no report was due
@@ -115,13 +117,19 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     n_p = len(periods)
     base = _month_index(first)
 
-    task_ids = select(Task.id).where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
+    # Every row that belongs to some month: removals with a known day stay in the months
+    # before it (the membership test per month is below, as in core.figures).
+    maybe_task = or_(Task.deleted.is_(False), Task.deleted_on.is_not(None))
+    maybe_assignment = or_(Assignment.archived.is_(False), Assignment.removed_on.is_not(None))
+    task_ids = select(Task.id).where(Task.campaign_id == campaign_id, maybe_task)
     arows = session.execute(
         select(Assignment.id, Assignment.unit_id, Unit.name, Unit.kind, Assignment.closed_on,
-               Task.closed_on, Task.deadline, Task.start_date)
+               Task.closed_on, Task.deadline, Task.start_date,
+               func.coalesce(Assignment.added_on, Task.start_date),
+               case((Task.deleted.is_(True), Task.deleted_on), else_=None),
+               case((Assignment.archived.is_(True), Assignment.removed_on), else_=None))
         .join(Task, Task.id == Assignment.task_id).join(Unit, Unit.id == Assignment.unit_id)
-        .where(Task.campaign_id == campaign_id, Task.deleted.is_(False),
-               Assignment.archived.is_(False))
+        .where(Task.campaign_id == campaign_id, maybe_task, maybe_assignment)
         .order_by(Assignment.id)
     ).all()
     n_a = len(arows)
@@ -145,11 +153,15 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     last_ord = np.array([p.last_day.toordinal() for p in periods], dtype=np.int64)
     as_of_ord = np.array([p.as_of(today).toordinal() for p in periods], dtype=np.int64)
 
-    closed_by = closed_ord[:, None] <= last_ord[None, :]  # (assignments, months)
+    # Membership per (assignment, month), as core.figures.task_belongs/assignment_belongs.
+    added_ord = np.array([ordinal(r[8]) for r in arows], dtype=np.int64)
+    gone_ord = np.array([min(ordinal(r[9]), ordinal(r[10])) for r in arows], dtype=np.int64)
+    member = ((np.maximum(start_ord, added_ord)[:, None] <= as_of_ord[None, :])
+              & (gone_ord[:, None] > as_of_ord[None, :]))
+    closed_by = (closed_ord[:, None] <= last_ord[None, :]) & member  # (assignments, months)
     # A unit owes a report for a month while its work is open at the month's start.
-    expected = (closed_ord[:, None] >= first_ord[None, :]) & \
-        (start_ord[:, None] <= last_ord[None, :])
-    overdue = (deadline_ord[:, None] < as_of_ord[None, :]) & ~closed_by
+    expected = (closed_ord[:, None] >= first_ord[None, :]) & member
+    overdue = (deadline_ord[:, None] < as_of_ord[None, :]) & ~closed_by & member
 
     # --- reports: one bulk query of plain integers ----------------------------------------
     result = session.connection().execute(_reports_query(session, campaign_id, first, last))
@@ -190,7 +202,8 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     np.maximum.accumulate(cols, axis=1, out=cols)
     progress = np.take_along_axis(reported, cols, axis=1)
     progress = np.where(progress < 0, 0, progress)
-    progress = np.where(closed_by, 100, progress).astype(float)
+    progress = np.where(closed_by, 100, progress)
+    progress = np.where(member, progress, 0).astype(float)
 
     # --- urges: few rows, counted per assignment and month --------------------------------
     urged = np.zeros((n_a, n_p), dtype=np.int64)
@@ -203,7 +216,8 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
                 and_(UrgeRecord.urged_at >= urge_start, UrgeRecord.urged_at <= urge_end))):
         i = a_index[aid] if aid <= max_id else -1
         if i >= 0:
-            urged[i, _month_index(Period.of(at.date())) - base] += 1
+            m = _month_index(Period.of(at.date())) - base
+            urged[i, m] += member[i, m]
 
     # --- per unit -------------------------------------------------------------------------
     unit_of = np.array([r[1] for r in arows], dtype=np.int64)
@@ -212,13 +226,17 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     units = []
     for uid in order:
         mask = unit_of == uid
-        n = int(mask.sum())
+        n = member[mask].sum(axis=0)
+        if not n.any():
+            continue
+        safe = np.maximum(n, 1)  # a month without work shows 0 and has no rank
         exp = expected[mask].sum(axis=0)
         hit = (on_time_hit[mask] & expected[mask]).sum(axis=0)
         units.append(UnitSeries(
             unit_id=uid, unit_name=info[uid][0], kind=info[uid][1],
-            mean_progress=tuple(float(x) for x in progress[mask].sum(axis=0) / n),
-            share_closed=tuple(float(x) for x in closed_by[mask].sum(axis=0) / n * 100),
+            assignments=tuple(int(x) for x in n),
+            mean_progress=tuple(float(x) for x in progress[mask].sum(axis=0) / safe),
+            share_closed=tuple(float(x) for x in closed_by[mask].sum(axis=0) / safe * 100),
             on_time_rate=tuple(float(h) / float(e) * 100 if e else None
                                for h, e in zip(hit, exp)),
             overdue=tuple(int(x) for x in overdue[mask].sum(axis=0)),
@@ -263,9 +281,12 @@ def trends(history: History, measure: Measure, until: Period,
     n = len(history.periods) if end is None else end + 1
     if end is None and history.periods and until < history.periods[0]:
         n = 0
+    districts = history.districts()
     series = tuple(TrendSeries(u.unit_id, u.unit_name, u.level(measure)[:n], u.on_time_rate[:n])
-                   for u in history.districts())
-    avg_level = tuple(_mean(s.level[i] for s in series) or 0.0 for i in range(n))
+                   for u in districts)
+    # A district without work in a month is left out of that month's average.
+    avg_level = tuple(_mean(s.level[i] for s, u in zip(series, districts)
+                            if u.assignments[i]) or 0.0 for i in range(n))
     avg_rate = tuple(_mean(s.on_time_rate[i] for s in series) for i in range(n))
     return Trends(measure, history.periods[:n], series, avg_level, avg_rate, selected)
 
@@ -276,7 +297,8 @@ def unit_metrics_at(history: History, period: Period, measure: Measure) -> list[
     if i is None:
         return []
     return [UnitMetrics(u.unit_id, u.unit_name, u.level(measure)[i], u.on_time_rate[i],
-                        u.overdue[i], u.urges[i]) for u in history.districts()]
+                        u.overdue[i], u.urges[i]) for u in history.districts()
+            if u.assignments[i]]
 
 
 def district_ranking(board: Board, history: History, measure: Measure) -> list[RankRow]:

@@ -125,6 +125,9 @@ class Task(Base):
     close_outcome: Mapped[str] = mapped_column(String(50), default="")
     close_note: Mapped[str] = mapped_column(Text, default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The day of the deletion: months judged before it keep the task (core.figures).
+    # None on a deleted task means the day is unknown, and the task counts nowhere.
+    deleted_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now, onupdate=local_now)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -152,6 +155,11 @@ class Assignment(Base):
     close_note: Mapped[str] = mapped_column(Text, default="")
     # A unit removed from a task after it reported keeps its history, archived.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A unit added to a task already under way counts from this day (None: from the task's
+    # start); a withdrawn unit counts until removed_on (None on an archived row: day unknown,
+    # counts nowhere). See core.figures for the period rules.
+    added_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    removed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     task: Mapped[Task] = relationship(back_populates="assignments")

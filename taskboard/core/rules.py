@@ -34,7 +34,7 @@ class Light(enum.IntEnum):
 
 LIGHT_WORDS = {Light.GREEN: "绿灯", Light.BLUE: "蓝灯", Light.RED: "红灯"}
 LIGHT_MEANINGS = {
-    Light.GREEN: "已完成或已报送",
+    Light.GREEN: "已完成或本期报送已通过",
     Light.BLUE: "待审核",
     Light.RED: "未报送",
 }

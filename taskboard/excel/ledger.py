@@ -19,6 +19,7 @@ from taskboard.core.board import Board, TaskRow, load_board
 from taskboard.core.dashboard import (
     Group, Measure, board_unit_metrics, kpis, light_bars, rank_units, ranking_rule, water_level,
 )
+from taskboard.core.figures import report_counts, report_rate
 from taskboard.core.models import Assignment, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState, Light, days_overdue
@@ -178,16 +179,16 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
     urge_list = [(i, *values) for i, (_, values) in enumerate(pending, start=1)]
 
     k = kpis(board)
-    reported = sum(1 for arows in board.assignments.values() for a in arows
-                   if a.report_status in ("pending", "approved"))
-    open_a = sum(1 for arows in board.assignments.values() for a in arows if not a.closed)
+    # Both counts over the same assignments: those owing this month's report (core.figures).
+    open_a, reported = report_counts(a for arows in board.assignments.values() for a in arows)
+    rate = report_rate(open_a, reported)
     kpi_rows = [
         ("任务总数", k.tasks), ("已办结", k.closed), ("各责任单位均已完成", k.all_units_done),
         ("半数以上单位完成", k.half_units_done),
-        ("绿灯（已完成或已报送）", k.green), ("蓝灯（待审核）", k.blue), ("红灯（未报送）", k.red),
+        (f"绿灯（{Light.GREEN.meaning}）", k.green), ("蓝灯（待审核）", k.blue), ("红灯（未报送）", k.red),
         ("临期", k.near_due), ("超期", k.overdue), ("滞后于时序进度", k.lagging),
         ("本期应报送（未办结的责任分工）", open_a), ("本期已报送（含待审核）", reported),
-        ("本期报送率", round(reported / open_a, 3) if open_a else None),
+        ("本期报送率", None if rate is None else round(rate, 3)),
     ]
 
     measure = Measure.MEAN_PROGRESS

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import NotFound, ValidationError
+from taskboard.core.figures import assignment_member_clause, task_member_clause
 from taskboard.core.models import Assignment, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period
 from taskboard.core.rules import report_day
@@ -121,7 +122,10 @@ def _open_assignments(session: Session, campaign_id: int, period: Period,
          .join(Unit, Unit.id == Assignment.unit_id)
          .where(Task.campaign_id == campaign_id, Task.deleted.is_(False),
                 Task.closed_on.is_(None), Assignment.closed_on.is_(None),
-                Assignment.archived.is_(False), Task.start_date <= period.last_day)
+                Assignment.archived.is_(False),
+                # A form covers the whole month: work starting in it is asked about too.
+                task_member_clause(period.last_day),
+                assignment_member_clause(period.last_day))
          .order_by(Unit.sort_order, Unit.id, Task.sort_key, Task.id))
     if unit_ids is not None:
         q = q.where(Assignment.unit_id.in_(list(unit_ids)))

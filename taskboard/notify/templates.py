@@ -23,7 +23,7 @@ SECTIONS = ("title", "salutation", "opening", "request", "signature", "contact",
 REQUIRED = ("title", "salutation", "opening", "request", "signature")
 PLACEHOLDERS = frozenset({"office", "unit", "number", "period_label", "count", "reply_by",
                           "date", "contact", "phone", "cc", "kind_word", "reasons",
-                          "report_day"})
+                          "report_day", "urged"})
 # The reason lines' names as the office writes them, and what each line may fill in.
 REASON_NAMES = {"unreported": "未报送", "returned": "已退回", "overdue": "超期",
                 "near_due": "临期", "due_today": "今日到期", "lagging": "滞后", "other": "其他"}
@@ -150,6 +150,17 @@ def reasons_summary(tasks: list[dict], phrases: dict[str, str]) -> str:
                     for k in REASON_NAMES if k in counts)
 
 
+def urged_summary(tasks: list[dict]) -> str:
+    """The opening's ``${urged}``: how often each listed task was urged before this notice,
+    "1项已催办3次、1项此前未催办" — said of each task only what its own record shows."""
+    counts: dict[int, int] = {}
+    for t in tasks:
+        n = int(t.get("urges") or 0)
+        counts[n] = counts.get(n, 0) + 1
+    return "、".join(f"{m}项此前未催办" if n == 0 else f"{m}项已催办{n}次"
+                    for n, m in sorted(counts.items(), reverse=True))
+
+
 def _phrases(kind: str, sections: dict[str, str], name: str) -> dict[str, str]:
     shipped = reason_lines(name, parse(shipped_template(kind))[name])
     return {**shipped, **reason_lines(name, sections.get(name, ""))}
@@ -171,6 +182,7 @@ def variables(snapshot: dict, summary: dict[str, str] | None = None) -> dict[str
         "cc": "、".join(snapshot.get("cc", [])),
         "kind_word": snapshot.get("kind_word", ""),
         "reasons": reasons_summary(snapshot.get("tasks", []), summary),
+        "urged": urged_summary(snapshot.get("tasks", [])),
         "report_day": short_date(report_day) if report_day else "",
     }
 

@@ -12,7 +12,7 @@ TILES = (
     ("closed", "已办结", "#1f7a44", "已办结销号的任务（或全部责任单位均已办结）"),
     ("all_units_done", "各单位均完成", "#1f7a44", "每个责任单位都已办结或进度达到100%的任务"),
     ("half_units_done", "半数以上完成", "#2f6f4f", "至少一半责任单位已办结或进度达到100%的任务"),
-    ("green", "绿灯", LIGHT_COLORS[Light.GREEN], "已完成或已报送"),
+    ("green", "绿灯", LIGHT_COLORS[Light.GREEN], Light.GREEN.meaning),
     ("blue", "蓝灯", LIGHT_COLORS[Light.BLUE], "报送待审核"),
     ("red", "红灯", LIGHT_COLORS[Light.RED], "未报送或被退回"),
     ("near_due", "临期", "#b26a00", "距完成时限不超过规定工作日"),

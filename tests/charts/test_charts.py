@@ -131,7 +131,7 @@ def test_light_bars(n):
     names_drawn = [t.get_text() for t in ax.texts if t.get_ha() == "right"]
     assert names_drawn == [b.unit_name for b in bars]
     text = all_text(fig)
-    assert "彩色柱状图" in text and "绿灯（已完成或已报送）" in text and "红灯（未报送）" in text
+    assert "彩色柱状图" in text and "绿灯（已完成或本期报送已通过）" in text and "红灯（未报送）" in text
     assert_cjk_font(fig)
     assert_no_overlap(fig, [t for t in ax.texts if t.get_ha() == "right"])
     counts = [t for t in ax.texts if t.get_ha() == "center"]

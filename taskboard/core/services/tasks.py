@@ -260,17 +260,27 @@ def _changed_words(changed: set[str]) -> str:
 
 
 def _set_units(session: Session, task: Task, old: Sequence[int], new: Sequence[int]) -> None:
+    """Add and withdraw units; the days are kept so past months stay as they were.
+
+    A unit added to a task already under way counts from today (core.figures); a unit
+    withdrawn counts until today. A unit withdrawn before it left any trace (no report,
+    urge or feedback) was assigned by mistake: it is deleted and counts in no month.
+    """
+    today = local_now().date()
     by_unit = {a.unit_id: a for a in task.assignments}
     for uid in new:
         a = by_unit.get(uid)
         if a is None:
-            task.assignments.append(Assignment(unit_id=uid))
+            task.assignments.append(Assignment(
+                unit_id=uid, added_on=today if today > task.start_date else None))
         elif a.archived:
-            a.archived = False  # a unit put back on a task gets its history back
+            # A unit put back on a task gets its history back: a correction of the
+            # withdrawal, so the months in between count it again.
+            a.archived, a.removed_on = False, None
     for uid in set(old) - set(new):
         a = by_unit[uid]
         if has_history(session, a.id):
-            a.archived = True
+            a.archived, a.removed_on = True, today
         else:
             session.delete(a)
             task.assignments.remove(a)
@@ -284,6 +294,8 @@ def delete_task(session: Session, actor: Actor, task_id: int, expected_version: 
         raise _conflict(session, task, {"version": expected_version, "deleted": True})
     before = task_snapshot(session, task)
     task.deleted = True
+    # Months judged before today keep the task (core.figures).
+    task.deleted_on = local_now().date()
     # The (campaign, code) unique constraint also covers deleted rows.
     task.code = f"{task.code}~删{task.id}"[:MAX_CODE]
     audit.record(session, actor, "task.delete", "task", task.id, task_id=task.id,
@@ -300,7 +312,7 @@ def restore_task(session: Session, actor: Actor, task_id: int, code: str) -> Non
     if session.scalar(select(Task.id).where(Task.campaign_id == task.campaign_id,
                                             Task.code == code)):
         raise ValidationError(f"任务编号“{code}”已被其他任务使用，无法恢复。")
-    task.deleted = False
+    task.deleted, task.deleted_on = False, None
     task.code = code
     audit.record(session, actor, "task.restore", "task", task.id, task_id=task.id,
                  summary=f"恢复已删除的任务 {code}", before={"deleted": True},

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import IllegalTransition, NotFound, ValidationError
-from taskboard.core.models import UNIT_KINDS, Assignment, Task, Unit, User
+from taskboard.core.models import UNIT_KINDS, Assignment, Task, Unit, User, local_now
 
 KIND_WORDS = {"district": "旗区", "department": "部门", "other": "其他"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -144,9 +144,9 @@ def retire_unit(session: Session, actor: Actor, unit_id: int,
             if taken is None:
                 a.unit_id = target.id  # the history follows the work to the new unit
             else:
-                a.archived = True
+                a.archived, a.removed_on = True, local_now().date()
                 if taken.archived:
-                    taken.archived = False
+                    taken.archived, taken.removed_on = False, None
             moved += 1
         for task in session.scalars(select(Task).where(Task.lead_unit_id == unit_id,
                                                        Task.deleted.is_(False))):

@@ -22,6 +22,7 @@ from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.board import Board, load_board
 from taskboard.core.errors import ValidationError
+from taskboard.core.figures import report_category, urge_reasons
 from taskboard.core.models import NoticeCounter, Unit, UrgeNotice, UrgeRecord
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState, Light, days_overdue, report_day
@@ -82,14 +83,8 @@ class ScreenRow:
     def reasons(self) -> tuple[str, ...]:
         """Why this assignment is urged. A report awaiting review is never "unreported", and
         an overdue task is not also called lagging (past its deadline it is behind anyway)."""
-        out = [k for k in ("unreported", "returned") if k in self.categories]
-        if self.due_state is DueState.OVERDUE:
-            out.append("overdue")
-        elif self.due_state is DueState.NEAR_DUE:
-            out.append("due_today" if self.workdays_left == 0 else "near_due")
-        if self.lagging and self.due_state is not DueState.OVERDUE:
-            out.append("lagging")
-        return tuple(out) or ("other",)
+        return urge_reasons(self.report_status, self.due_state, self.lagging,
+                            self.workdays_left)
 
     @property
     def early(self) -> bool:
@@ -172,8 +167,7 @@ def matches_filters(categories: frozenset[str], filters: Iterable[str]) -> bool:
 
 
 def _categories(status: Optional[str], due: DueState, lagging: bool) -> frozenset[str]:
-    out = {"unreported" if status is None else "returned" if status == "returned"
-           else "reported"}
+    out = {report_category(status)}
     if due is DueState.NEAR_DUE:
         out.add("near_due")
     elif due is DueState.OVERDUE:
