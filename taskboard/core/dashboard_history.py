@@ -127,7 +127,8 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
                Task.closed_on, Task.deadline, Task.start_date,
                func.coalesce(Assignment.added_on, Task.start_date),
                case((Task.deleted.is_(True), Task.deleted_on), else_=None),
-               case((Assignment.archived.is_(True), Assignment.removed_on), else_=None))
+               case((Assignment.archived.is_(True), Assignment.removed_on), else_=None),
+               Task.entered_on)
         .join(Task, Task.id == Assignment.task_id).join(Unit, Unit.id == Assignment.unit_id)
         .where(Task.campaign_id == campaign_id, maybe_task, maybe_assignment)
         .order_by(Assignment.id)
@@ -156,7 +157,9 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     # Membership per (assignment, month), as core.figures.task_belongs/assignment_belongs.
     added_ord = np.array([ordinal(r[8]) for r in arows], dtype=np.int64)
     gone_ord = np.array([min(ordinal(r[9]), ordinal(r[10])) for r in arows], dtype=np.int64)
-    member = ((np.maximum(start_ord, added_ord)[:, None] <= as_of_ord[None, :])
+    entered_ord = np.array([ordinal(r[11]) if r[11] else 0 for r in arows], dtype=np.int64)
+    counts_from = np.maximum(np.maximum(start_ord, added_ord), entered_ord)
+    member = ((counts_from[:, None] <= as_of_ord[None, :])
               & (gone_ord[:, None] > as_of_ord[None, :]))
     closed_by = (closed_ord[:, None] <= last_ord[None, :]) & member  # (assignments, months)
     # A unit owes a report for a month while its work is open at the month's start.

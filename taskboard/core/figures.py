@@ -10,15 +10,18 @@ Period membership (what a month counts)
 A month P is judged at ``as_of(P)``: its last day once it has ended, today while it runs
 (``Period.as_of``). A task belongs to P when
 
-    task.start_date <= as_of(P)  and  (task not deleted  or  task.deleted_on > as_of(P))
+    max(task.start_date, task.entered_on) <= as_of(P)
+    and (task not deleted  or  task.deleted_on > as_of(P))
 
 and an assignment (a unit's share of a task) when its task belongs and
 
     (assignment.added_on or task.start_date) <= as_of(P)
     and (assignment not withdrawn  or  assignment.removed_on > as_of(P)).
 
-So a task created or imported today, which starts today or later, never enters a month
-that has ended, and a deleted task or a withdrawn unit leaves the months from its removal
+``entered_on`` is the day an imported task entered the program (a task list gives no start
+of its own; the start the import writes may be earlier when the deadline has passed); a
+task typed in the editor has its own start and no entered_on. So a task imported today, or
+created today with a start of today or later, never enters a month that has ended, and a deleted task or a withdrawn unit leaves the months from its removal
 on while the months before keep it. A removal whose day is unknown (rows removed before
 the day was recorded) counts nowhere. Decisions for the other changes:
 
@@ -89,10 +92,15 @@ REPORTED_STATES = ("pending", "approved")
 
 # --- membership -----------------------------------------------------------------------------
 
-def task_belongs(start: dt.date, deleted: bool, deleted_on: Optional[dt.date],
-                 as_of: dt.date) -> bool:
-    """start <= as_of and (not deleted or deleted_on > as_of)."""
-    if start > as_of:
+def task_counts_from(start: dt.date, entered_on: Optional[dt.date]) -> dt.date:
+    """The first day a task belongs to: max(start, entered_on)."""
+    return start if entered_on is None else max(start, entered_on)
+
+
+def task_belongs(start: dt.date, entered_on: Optional[dt.date], deleted: bool,
+                 deleted_on: Optional[dt.date], as_of: dt.date) -> bool:
+    """max(start, entered_on) <= as_of and (not deleted or deleted_on > as_of)."""
+    if task_counts_from(start, entered_on) > as_of:
         return False
     return not deleted or (deleted_on is not None and deleted_on > as_of)
 
@@ -111,6 +119,7 @@ def assignment_belongs(task_start: dt.date, added_on: Optional[dt.date], archive
 def task_member_clause(as_of: dt.date):
     """``task_belongs`` as a SQL condition on Task."""
     return and_(Task.start_date <= as_of,
+                or_(Task.entered_on.is_(None), Task.entered_on <= as_of),
                 or_(Task.deleted.is_(False), Task.deleted_on > as_of))
 
 

@@ -128,6 +128,9 @@ class Task(Base):
     # The day of the deletion: months judged before it keep the task (core.figures).
     # None on a deleted task means the day is unknown, and the task counts nowhere.
     deleted_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # The day the task entered the program when its plan gave no start of its own (an
+    # imported list): it counts from the later of start_date and this day (core.figures).
+    entered_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now, onupdate=local_now)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

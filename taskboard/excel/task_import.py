@@ -292,7 +292,10 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
             lead_unit_id=ids.get(unit_key(r.lead_unit)) if r.lead_unit else None, leader=r.leader,
             start_date=start if (r.deadline is None or r.deadline >= start) else r.deadline,
             deadline=r.deadline, deadline_note=r.deadline_note, closed_on=None,
-            close_outcome="", close_note="", deleted=False, version=1))
+            close_outcome="", close_note="", deleted=False, version=1,
+            # A list gives no start: the tasks count from today on, never in a month
+            # already ended, whatever start the deadline forces (core.figures).
+            entered_on=today))
     new_ids = session.execute(insert(Task).returning(Task.id, sort_by_parameter_order=True),
                               task_values).scalars().all()
     assignments, events = [], []

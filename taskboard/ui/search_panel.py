@@ -170,8 +170,11 @@ class SearchPanel(QWidget):
         self._debounce.stop()
         self._emit()
 
-    def show_result(self, shown: int, total: int) -> None:
-        self.result_label.setText(f"显示 {shown} / {total} 项")
+    def show_result(self, shown: int, total: int, unit: Optional[str] = None) -> None:
+        text = f"显示 {shown} / {total} 项"
+        if unit:
+            text += f" · 亮灯、进度、时限状态均为{unit}本单位的"
+        self.result_label.setText(text)
 
     def _emit(self, *_args) -> None:
         if not self._blocked:

@@ -110,9 +110,11 @@ class TaskListView(QWidget):
         keep = self.selected_task_ids()
         current = self.current_task_id()
         scroll = self.table.verticalScrollBar().value()
-        rows = filter_rows(self._board.rows, self._criteria)
+        rows = filter_rows(self._board.rows, self._criteria, self._board.assignments)
+        unit = self.search.unit.currentText() if self._criteria.unit_id is not None else None
+        self.model.set_unit(unit)
         self.model.set_rows(rows)
-        self.search.show_result(len(rows), len(self._board.rows))
+        self.search.show_result(len(rows), len(self._board.rows), unit)
         self._restore_selection(keep, current)
         if self.current_task_id() is None and self.proxy.rowCount():
             # Start on the first row so the lower pane and the keyboard have a place to be.

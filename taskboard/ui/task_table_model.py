@@ -30,6 +30,9 @@ COL_FEEDBACK = 12
 
 HEADERS = ["亮灯", "任务编号", "任务名称", "牵头单位", "责任单位", "分管领导", "完成时限",
            "时限状态", "完成进度", "滞后", "最近报送", "催办次数", "待回复反馈"]
+# Columns that show a unit's own figures when the list is filtered to that unit.
+UNIT_COLUMNS = (COL_LIGHT, COL_DUE, COL_PROGRESS, COL_LAGGING, COL_LAST_REPORT, COL_URGES,
+                COL_FEEDBACK)
 _LAGGING_COLOR = QColor("#c62828")
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -69,6 +72,20 @@ class TaskTableModel(PlainTableModel):
         self._sort_order = Qt.AscendingOrder
         self._columns = range(len(HEADERS))
         self._cells: dict[int, tuple[TaskRow, list, list]] = {}
+        self._labels: tuple[str, ...] = tuple(HEADERS)
+
+    def set_unit(self, unit: Optional[str]) -> None:
+        """Filtered to one unit, the per-unit columns show that unit's figures and say so."""
+        labels = list(HEADERS)
+        if unit:
+            for col in UNIT_COLUMNS:
+                labels[col] = f"{labels[col]}（本单位）"
+        if labels != list(self._labels):
+            self._labels = tuple(labels)
+            self.headerDataChanged.emit(Qt.Horizontal, 0, len(labels) - 1)
+
+    def header_labels(self) -> tuple[str, ...]:
+        return self._labels
 
     def _rows_changed(self) -> None:
         # Texts and sort keys are computed once per row: painting and sorting ask for them

@@ -1,4 +1,4 @@
-"""period membership: task.deleted_on, assignment.added_on / removed_on
+"""period membership: task.deleted_on / entered_on, assignment.added_on / removed_on
 
 Revision ID: 0002_i12
 Revises: 0001
@@ -24,6 +24,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('deleted_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('entered_on', sa.Date(), nullable=True))
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('added_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('removed_on', sa.Date(), nullable=True))
@@ -47,4 +48,5 @@ def downgrade() -> None:
         batch_op.drop_column('removed_on')
         batch_op.drop_column('added_on')
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_column('entered_on')
         batch_op.drop_column('deleted_on')
