@@ -50,9 +50,16 @@ def compare_campaign(session, campaign_id: int, periods: Iterable[Period], today
     cal, settings = load_calendar(session), load_settings(session)
     periods = list(periods)
     history = load_history(session, campaign_id, max(periods), today, cal, settings)
+    months: dict[str, dict] = {}
+
+    def naive_month(p: str) -> dict:
+        if p not in months:
+            months[p] = oracle.month(data, campaign_id, p, today)
+        return months[p]
+
     for period in periods:
         p = str(period)
-        naive = oracle.month(data, campaign_id, p, today)
+        naive = naive_month(p)
         board = load_board(session, campaign_id, period, today, cal, settings)
 
         # Tasks and assignments on the board: exactly the members of the month.
@@ -144,7 +151,7 @@ def compare_campaign(session, campaign_id: int, periods: Iterable[Period], today
                        {u: d["urges"] for u, d in nu.items()})
 
             # The district ranking and its change since the previous month.
-            prev = oracle.month(data, campaign_id, oracle.previous_month(p), today)["districts"]
+            prev = naive_month(oracle.previous_month(p))["districts"]
             for measure, level_key in ((Measure.MEAN_PROGRESS, "mean_progress"),
                                        (Measure.SHARE_CLOSED, "share_closed")):
                 ranked = district_ranking(board, history, measure)

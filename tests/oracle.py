@@ -83,6 +83,7 @@ class Days:
     def __init__(self, overrides: dict[dt.date, bool]) -> None:
         self.overrides = overrides
         self._official: dict[dt.date, bool] = {}
+        self._counts: dict[tuple[dt.date, dt.date], int] = {}
 
     def is_workday(self, d: dt.date) -> bool:
         if d in self.overrides:
@@ -95,12 +96,15 @@ class Days:
         return self._official[d]
 
     def count_between(self, a: dt.date, b: dt.date) -> int:
-        """Working days d with a < d <= b, counted one by one."""
-        n, d = 0, a + dt.timedelta(days=1)
-        while d <= b:
-            n += self.is_workday(d)
-            d += dt.timedelta(days=1)
-        return n
+        """Working days d with a < d <= b, counted one by one (remembered per pair: many
+        tasks share a deadline)."""
+        if (a, b) not in self._counts:
+            n, d = 0, a + dt.timedelta(days=1)
+            while d <= b:
+                n += self.is_workday(d)
+                d += dt.timedelta(days=1)
+            self._counts[a, b] = n
+        return self._counts[a, b]
 
     def report_day(self, p: str, day: int) -> dt.date:
         d = dt.date(int(p[:4]), int(p[5:7]), min(max(day, 1), last_day(p).day))
@@ -234,9 +238,14 @@ def month(data: Data, campaign: int, p: str, today: dt.date) -> dict:
             closed_before_month=min(d for d in (t["closed_on"], a["closed_on"], dt.date.max)
                                     if d is not None) < first_day(p))
 
+    by_task: dict[int, list[dict]] = defaultdict(list)
+    by_unit: dict[int, dict[int, dict]] = defaultdict(dict)
+    for aid, x in assignments.items():
+        by_task[x["task"]].append(x)
+        by_unit[x["unit"]][aid] = x
     task_figures = {}
     for tid, t in tasks.items():
-        mine = [x for x in assignments.values() if x["task"] == tid]
+        mine = by_task[tid]
         closed = (t["closed_on"] is not None and t["closed_on"] <= end) or (
             bool(mine) and all(x["closed"] for x in mine))
         if closed:
@@ -278,8 +287,8 @@ def month(data: Data, campaign: int, p: str, today: dt.date) -> dict:
     # Districts: levels, time lines, on-time rates, overdue work, urges received this month.
     cutoff = data.days.report_day(p, data.report_day)
     units = {}
-    for uid in sorted({x["unit"] for x in assignments.values()}):
-        mine = {aid: x for aid, x in assignments.items() if x["unit"] == uid}
+    for uid in sorted(by_unit):
+        mine = by_unit[uid]
         n = len(mine)
         owed_at_start = [aid for aid, x in mine.items() if not x["closed_before_month"]]
         on_time = 0

@@ -39,11 +39,13 @@ class Scale:
     districts: str  # "ordos" or "province"
     departments: int
     units_per_task: tuple[int, int] | None  # None: every unit on every task
+    # Tasks starting part-way, deleted tasks and reassigned units (tests the period rules).
+    varied: bool = False
 
 
 SCALES = {
     "demo": Scale("demo", 67, 9, "ordos", 16, (2, 6)),
-    "city": Scale("city", 600, 36, "ordos", 40, (5, 12)),
+    "city": Scale("city", 600, 36, "ordos", 40, (5, 12), varied=True),
     "province": Scale("province", 181, 60, "province", 12, None),
 }
 
@@ -141,14 +143,30 @@ def generate(session: Session, scale: str = "demo", today: dt.date | None = None
             deadline = current.shift(rng.randint(1, 12)).last_day
         if deadline is not None and deadline < start:
             deadline = start
+        t_start, deleted_on = start, None
+        if sc.varied and i % 9 == 4:
+            # Work added part-way through the campaign: it belongs to no month before.
+            t_start = Period.of(start).shift(rng.randint(1, sc.months - 2)).first_day \
+                + dt.timedelta(days=rng.randint(0, 20))
+            if deadline is not None and deadline < t_start:
+                deadline = t_start + dt.timedelta(days=rng.randint(0, 200))
+        if sc.varied and i % 23 == 7:
+            # Deleted part-way: the months before the deletion keep it.
+            deleted_on = Period.of(t_start).shift(rng.randint(1, sc.months - 2)).first_day \
+                + dt.timedelta(days=rng.randint(0, 27))
+            if deleted_on >= today:
+                deleted_on = None
         tasks.append(dict(
             id=i + 1, campaign_id=1, code=code, sort_key=code_sort_key(code), title=title,
             category=category, description=f"围绕{category}指标，{title}。",
             target=f"{title}，按期完成并形成可复制经验。",
             lead_unit_id=rng.choice(dept_ids), leader=rng.choice(data["leaders"]),
-            start_date=start, deadline=deadline, deadline_note=deadline_note,
-            closed_on=None, close_outcome="", close_note="", deleted=False, version=1,
+            start_date=t_start, deadline=deadline, deadline_note=deadline_note,
+            closed_on=None, close_outcome="", close_note="", deleted=deleted_on is not None,
+            deleted_on=deleted_on, entered_on=None, version=1,
         ))
+        if deleted_on is not None:
+            tasks[-1]["code"] = f"{code}~删{i + 1}"
         if sc.units_per_task is None:
             unit_ids = district_ids + dept_ids
         else:
@@ -156,10 +174,25 @@ def generate(session: Session, scale: str = "demo", today: dt.date | None = None
             n = rng.randint(lo, hi)
             pool_d = rng.sample(district_ids, min(len(district_ids), max(1, n - 1)))
             unit_ids = sorted(set(pool_d + [tasks[-1]["lead_unit_id"]]))
-        for uid in unit_ids:
+        for k, uid in enumerate(unit_ids):
             aid += 1
+            added_on = removed_on = None
+            if sc.varied and len(unit_ids) > 2 and i % 7 == 2 and k == len(unit_ids) - 1:
+                # A unit put on the task later (reassignment, the new unit) ...
+                added_on = Period.of(t_start).shift(rng.randint(1, 6)).first_day \
+                    + dt.timedelta(days=rng.randint(0, 27))
+            if sc.varied and len(unit_ids) > 2 and i % 7 == 2 and k == 0:
+                # ... and one taken off (the old unit keeps the months before).
+                removed_on = Period.of(t_start).shift(rng.randint(1, 6)).first_day \
+                    + dt.timedelta(days=rng.randint(0, 27))
+            if added_on is not None and added_on > today:
+                added_on = None
+            if removed_on is not None and removed_on >= today:
+                removed_on = None
             assignments.append(dict(id=aid, task_id=i + 1, unit_id=uid, progress=0, closed_on=None,
-                                    close_outcome="", close_note="", archived=False, version=1))
+                                    close_outcome="", close_note="",
+                                    archived=removed_on is not None, added_on=added_on,
+                                    removed_on=removed_on, version=1))
     # Part of the tasks past their deadline were closed out on time; the rest are overdue.
     closed_tasks: set[int] = set()
     for t in tasks:
@@ -186,9 +219,14 @@ def generate(session: Session, scale: str = "demo", today: dt.date | None = None
         if not task_closed and t["deadline"] and rng.random() < 0.15:
             assignment_done_on = min(today, t["deadline"])
         progress = 0
+        first_day = a["added_on"] or t["start_date"]
         for p in periods:
             close_day = t.get("closed_on") or assignment_done_on
             if close_day is not None and p.first_day > close_day:
+                break
+            if p.last_day < first_day:
+                continue  # no reports before the work began
+            if a["removed_on"] is not None and p.first_day > a["removed_on"]:
                 break
             share = min(1.0, (p.last_day - start).days / span)
             progress = max(progress, min(100, int(share * 100 * speed + rng.randint(-5, 5))))
@@ -234,7 +272,8 @@ def generate(session: Session, scale: str = "demo", today: dt.date | None = None
             a["close_outcome"] = CLOSE_OUTCOMES[1]
             a["close_note"] = "已完成"
         overdue = t["deadline"] is not None and t["deadline"] < today and not task_closed
-        if (overdue or speed < 0.6) and a.get("closed_on") is None and not task_closed:
+        if (overdue or speed < 0.6) and a.get("closed_on") is None and not task_closed \
+                and a["removed_on"] is None:
             for k in range(rng.randint(1, 3)):
                 urges.append(dict(
                     assignment_id=a["id"], method=rng.choice(["app", "phone"]),
