@@ -145,3 +145,18 @@ def test_contact_warning_names_what_is_unset():
         "办公室联系电话未设置，通知单将显示“—”；请在设置中填写")
     assert templates.contact_warning(
         BoardSettings(office_contact="综合科", office_phone="0477-1"), how) == ""
+
+
+def test_supervise_opening_says_of_each_task_only_how_often_it_was_urged():
+    """督办 once one task has been urged 3 times: a task never urged is not "经多次催办"."""
+    snap = {"kind": "supervise", "kind_word": "督办", "number_text": "督办〔2026〕1号",
+            "unit": "鄂托克前旗", "period_label": "2026年11月", "issued_on": "2026-11-23",
+            "reply_by": "2026-11-30", "office": "综合科", "contact": "张", "phone": "1",
+            "cc": [], "tasks": [{"urges": 3, "reasons": ["overdue"], "days_overdue": 5},
+                                {"urges": 0, "reasons": ["unreported"]}]}
+    opening = templates.compose(snap, BoardSettings())["opening"]
+    assert "经多次催办" not in opening
+    assert "以下2项任务中，1项已催办3次、1项此前未催办，" in opening
+    both = {**snap, "tasks": [{"urges": 4, "reasons": ["overdue"]},
+                              {"urges": 4, "reasons": ["overdue"]}]}
+    assert "以下2项任务中，2项已催办4次，" in templates.compose(both, BoardSettings())["opening"]

@@ -86,6 +86,24 @@ def test_clicking_a_district_tank_filters_the_task_list(view, window, qtbot):
     rows = window.tasks_view.visible_rows()
     assert 0 < len(rows) < 67
     assert all(unit_id in r.unit_ids or r.lead_unit_id == unit_id for r in rows)
+    # Each row shows the district's own light, progress and due state, and says so.
+    own = {a.task_id: a for rs in window.board.assignments.values() for a in rs
+           if a.unit_id == unit_id}
+    shown = [r for r in rows if r.task_id in own]
+    assert shown
+    for r in shown:
+        a = own[r.task_id]
+        assert (r.light, r.progress, r.due_state, r.lagging) == (
+            a.light, a.progress, a.due_state, a.lagging)
+    whole = {r.task_id: r for r in window.board.rows}
+    assert any(whole[r.task_id].light != r.light or whole[r.task_id].progress != r.progress
+               for r in shown)  # the task's own figures would differ somewhere
+    model = window.tasks_view.model
+    assert model.headerData(0, Qt.Horizontal) == "亮灯（本单位）"
+    assert model.headerData(8, Qt.Horizontal) == "完成进度（本单位）"
+    assert "达拉特旗本单位" in window.tasks_view.search.result_label.text()
+    window.tasks_view.search.set_unit(None)
+    assert model.headerData(0, Qt.Horizontal) == "亮灯"
 
 
 def test_clicking_a_bar_filters_too(view, window, qtbot):
