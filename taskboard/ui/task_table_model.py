@@ -79,7 +79,7 @@ class TaskTableModel(PlainTableModel):
         labels = list(HEADERS)
         if unit:
             for col in UNIT_COLUMNS:
-                labels[col] = f"{labels[col]}（本单位）"
+                labels[col] = f"{labels[col]}\n（本单位）"  # two lines: columns stay narrow
         if labels != list(self._labels):
             self._labels = tuple(labels)
             self.headerDataChanged.emit(Qt.Horizontal, 0, len(labels) - 1)

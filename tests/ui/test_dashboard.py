@@ -99,8 +99,8 @@ def test_clicking_a_district_tank_filters_the_task_list(view, window, qtbot):
     assert any(whole[r.task_id].light != r.light or whole[r.task_id].progress != r.progress
                for r in shown)  # the task's own figures would differ somewhere
     model = window.tasks_view.model
-    assert model.headerData(0, Qt.Horizontal) == "亮灯（本单位）"
-    assert model.headerData(8, Qt.Horizontal) == "完成进度（本单位）"
+    assert model.headerData(0, Qt.Horizontal) == "亮灯\n（本单位）"
+    assert model.headerData(8, Qt.Horizontal) == "完成进度\n（本单位）"
     assert "达拉特旗本单位" in window.tasks_view.search.result_label.text()
     window.tasks_view.search.set_unit(None)
     assert model.headerData(0, Qt.Horizontal) == "亮灯"
