@@ -16,6 +16,7 @@ import pytest
 from taskboard.core.board import load_board
 from taskboard.core.dashboard import Group, Measure, kpis, water_level
 from taskboard.core.dashboard_history import district_ranking, load_history
+from taskboard.core.detail import load_detail
 from taskboard.core.periods import Period
 from taskboard.core.services import urging
 from taskboard.core.settings import load_calendar, load_settings
@@ -164,6 +165,16 @@ def compare_campaign(session, campaign_id: int, periods: Iterable[Period], today
                            {r.metrics.unit_id: r.change for r in ranked},
                            {u: (before[u] - k if u in before else None)
                             for u, k in now.items()})
+
+        # The task detail (查看详情) of the first tasks: the same figures as the list.
+        for r in board.rows[:8]:
+            if r.task_id not in naive["tasks"] or data.tasks[r.task_id]["deleted"]:
+                continue
+            d = load_detail(session, r.task_id, period, today, cal, settings.near_due_workdays)
+            f = naive["tasks"][r.task_id]
+            check.same("task detail", p, (d.light.name.lower(), d.due_state.value, d.lagging),
+                       (f["light"], f["due"], f["lagging"]))
+            assert d.progress == pytest.approx(f["progress"]), p
 
         # The urge screening: which open assignments it lists and why.
         screened = urging.screen(session, actor, campaign_id, period, today)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from taskboard.core import evidence as evidence_store
 from taskboard.core.evidence import EvidenceInfo
 from taskboard.core.errors import NotFound
+from taskboard.core.figures import assignment_belongs
 from taskboard.core.models import (
     Assignment, AuditEvent, Campaign, Feedback, Report, Task, Unit, UrgeNotice, UrgeRecord, User,
 )
@@ -239,7 +240,9 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
             sum(1 for f in feedback if f.assignment_id == a.id and f.is_open),
             sum(1 for u in urges if u.assignment_id == a.id), a.archived, closed,
             not closed and progress >= 100))
-    live = [r for r in rows if not r.archived]
+    # The units that count in this period (core.figures): the board's assignments.
+    live = [r for r, a in zip(rows, assignments)
+            if assignment_belongs(task.start_date, a.added_on, a.archived, a.removed_on, at)]
     closed = task_closed_now or (bool(live) and all(r.closed_on is not None and
                                                       r.closed_on <= period_end for r in live))
     progress = 100.0 if closed else (sum(r.progress for r in live) / len(live) if live else 0.0)
