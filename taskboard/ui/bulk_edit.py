@@ -101,10 +101,10 @@ class BulkEditDialog(QDialog):
             add_unit_ids=(self.add_unit.currentData(),) if self.set_add.isChecked() else ())
 
     def apply(self) -> None:
-        change, actor, ids = self.change(), self.ctx.actor, self.task_ids
+        change, actor, ids, today = self.change(), self.ctx.actor, self.task_ids, self.ctx.today()
         try:
-            run_op(self, self.ctx, lambda s: bulk_edit(s, actor, ids, change), ("tasks",),
-                   title="批量编辑失败")
+            run_op(self, self.ctx, lambda s: bulk_edit(s, actor, ids, change, today=today),
+                   ("tasks",), title="批量编辑失败")
         except OpFailed:
             return
         self.accept()

@@ -132,10 +132,11 @@ class TaskActions(QObject):
         if not ask(self.window, "删除任务", f"确定删除任务 {code} {title}？\n"
                    "报送记录和操作日志将保留，可用“撤销”恢复。"):
             return
-        actor = self.ctx.actor
+        actor, today = self.ctx.actor, self.ctx.today()
         try:
             run_op(self.window, self.ctx,
-                   lambda s: task_service.delete_task(s, actor, tid, version), ("tasks",),
+                   lambda s: task_service.delete_task(s, actor, tid, version, today=today),
+                   ("tasks",),
                    title="删除失败")
         except OpFailed:
             return

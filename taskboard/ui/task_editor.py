@@ -279,8 +279,10 @@ class TaskEditorDialog(QDialog):
             except OpFailed:
                 return
             self.saved_task_id = tid
-            self.undo_entry = UndoEntry(f"新建任务 {data.code.strip()}",
-                                        lambda s: task_service.delete_task(s, actor, tid, 1))
+            today = self.ctx.today()
+            self.undo_entry = UndoEntry(
+                f"新建任务 {data.code.strip()}",
+                lambda s: task_service.delete_task(s, actor, tid, 1, today=today))
             self.accept()
             return
         removed = set(self._loaded.unit_ids) - set(data.unit_ids) if self._loaded else set()
@@ -294,10 +296,11 @@ class TaskEditorDialog(QDialog):
         self._update(data, self.version)
 
     def _update(self, data: TaskInput, version: int) -> None:
-        actor, tid = self.ctx.actor, self.task_id
+        actor, tid, today = self.ctx.actor, self.task_id, self.ctx.today()
         try:
             new_version = run_op(
-                self, self.ctx, lambda s: task_service.update_task(s, actor, tid, data, version),
+                self, self.ctx,
+                lambda s: task_service.update_task(s, actor, tid, data, version, today=today),
                 ("tasks",), title="保存任务失败")
         except OpFailed:
             return
@@ -316,5 +319,5 @@ class TaskEditorDialog(QDialog):
         self.saved_task_id = tid
         self.undo_entry = UndoEntry(
             f"编辑任务 {data.code.strip()}",
-            lambda s: task_service.update_task(s, actor, tid, before, new_version))
+            lambda s: task_service.update_task(s, actor, tid, before, new_version, today=today))
         self.accept()

@@ -139,8 +139,9 @@ class UnitManagerDialog(QDialog):
         if choice is None:
             return
         target = next((r.unit_id for r in self.model.rows() if r.name == choice), None)
-        actor = self.ctx.actor
-        moved = self._run(lambda s: service.retire_unit(s, actor, u.unit_id, target),
+        actor, today = self.ctx.actor, self.ctx.today()
+        moved = self._run(lambda s: service.retire_unit(s, actor, u.unit_id, target,
+                                                        today=today),
                           "合并/撤销失败")
         if moved is not FAILED:
             if target is not None:

@@ -216,8 +216,11 @@ def _conflict(session: Session, task: Task, mine: dict[str, Any]) -> ConflictErr
 
 
 def update_task(session: Session, actor: Actor, task_id: int, data: TaskInput,
-                expected_version: int) -> int:
-    """Apply the editor's values; returns the task's new version."""
+                expected_version: int, *, today: Optional[dt.date] = None) -> int:
+    """Apply the editor's values; returns the task's new version.
+
+    ``today`` (default: the clock) is the day units added or withdrawn count from.
+    """
     permissions.require(actor, "task.edit")
     task = load_task(session, task_id)
     data = data.cleaned()
@@ -231,7 +234,7 @@ def update_task(session: Session, actor: Actor, task_id: int, data: TaskInput,
                  "lead_unit_id", "leader", "start_date", "deadline", "deadline_note"):
         setattr(task, name, getattr(data, name))
     task.sort_key = code_sort_key(data.code)
-    _set_units(session, task, old_units, data.unit_ids)
+    _set_units(session, task, old_units, data.unit_ids, today or local_now().date())
     # Touch the row even when only the units changed, so the version moves on (flagged, so
     # an unchanged clock reading still issues the UPDATE).
     task.updated_at = local_now()
@@ -259,14 +262,14 @@ def _changed_words(changed: set[str]) -> str:
     return "、".join(FIELD_WORDS.get(k, k) for k in FIELD_WORDS if k in changed)
 
 
-def _set_units(session: Session, task: Task, old: Sequence[int], new: Sequence[int]) -> None:
+def _set_units(session: Session, task: Task, old: Sequence[int], new: Sequence[int],
+               today: dt.date) -> None:
     """Add and withdraw units; the days are kept so past months stay as they were.
 
     A unit added to a task already under way counts from today (core.figures); a unit
     withdrawn counts until today. A unit withdrawn before it left any trace (no report,
     urge or feedback) was assigned by mistake: it is deleted and counts in no month.
     """
-    today = local_now().date()
     by_unit = {a.unit_id: a for a in task.assignments}
     for uid in new:
         a = by_unit.get(uid)
@@ -286,16 +289,19 @@ def _set_units(session: Session, task: Task, old: Sequence[int], new: Sequence[i
             task.assignments.remove(a)
 
 
-def delete_task(session: Session, actor: Actor, task_id: int, expected_version: int) -> None:
-    """Marks the task deleted; its history stays and the code becomes free again."""
+def delete_task(session: Session, actor: Actor, task_id: int, expected_version: int, *,
+                today: Optional[dt.date] = None) -> None:
+    """Marks the task deleted; its history stays and the code becomes free again.
+
+    Months judged before ``today`` (default: the clock) keep the task (core.figures).
+    """
     permissions.require(actor, "task.edit")
     task = load_task(session, task_id)
     if task.version != expected_version:
         raise _conflict(session, task, {"version": expected_version, "deleted": True})
     before = task_snapshot(session, task)
     task.deleted = True
-    # Months judged before today keep the task (core.figures).
-    task.deleted_on = local_now().date()
+    task.deleted_on = today or local_now().date()
     # The (campaign, code) unique constraint also covers deleted rows.
     task.code = f"{task.code}~删{task.id}"[:MAX_CODE]
     audit.record(session, actor, "task.delete", "task", task.id, task_id=task.id,
@@ -320,7 +326,7 @@ def restore_task(session: Session, actor: Actor, task_id: int, code: str) -> Non
 
 
 def bulk_edit(session: Session, actor: Actor, task_ids: Sequence[int],
-              change: BulkChange) -> int:
+              change: BulkChange, *, today: Optional[dt.date] = None) -> int:
     """Apply one change to several tasks; all or nothing. Returns the number changed."""
     permissions.require(actor, "task.edit")
     if not task_ids:
@@ -349,7 +355,8 @@ def bulk_edit(session: Session, actor: Actor, task_ids: Sequence[int],
             task.lead_unit_id = change.lead_unit_id
         if change.add_unit_ids:
             old = active_unit_ids(session, task.id)
-            _set_units(session, task, old, list(dict.fromkeys([*old, *change.add_unit_ids])))
+            _set_units(session, task, old, list(dict.fromkeys([*old, *change.add_unit_ids])),
+                       today or local_now().date())
         task.updated_at = local_now()
         flag_modified(task, "updated_at")
         session.flush()

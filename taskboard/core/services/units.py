@@ -5,6 +5,7 @@ its reporters to the unit that took over; retiring needs it to have no open work
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 from typing import Optional
@@ -114,7 +115,7 @@ def _open_assignments(session: Session, unit_id: int) -> list[Assignment]:
 
 
 def retire_unit(session: Session, actor: Actor, unit_id: int,
-                merge_into_id: Optional[int] = None) -> int:
+                merge_into_id: Optional[int] = None, *, today: Optional[dt.date] = None) -> int:
     """Retire a unit, handing its work to ``merge_into_id`` if given; returns tasks moved."""
     permissions.require(actor, "unit.manage")
     unit = _load(session, unit_id)
@@ -144,7 +145,7 @@ def retire_unit(session: Session, actor: Actor, unit_id: int,
             if taken is None:
                 a.unit_id = target.id  # the history follows the work to the new unit
             else:
-                a.archived, a.removed_on = True, local_now().date()
+                a.archived, a.removed_on = True, today or local_now().date()
                 if taken.archived:
                     taken.archived, taken.removed_on = False, None
             moved += 1
