@@ -35,6 +35,7 @@ COMMAND_MODULES: list[str] = [
     "taskboard.notify.cli",
     "taskboard.excel.cli",
     "taskboard.settings_cli",
+    "taskboard.robots_cli",
 ]
 
 
