@@ -111,7 +111,7 @@ def cmd_urge(args) -> int:
         except email.EmailError as exc:
             if not robots_set:
                 raise cli.CliError(f"{exc}（也没有单位设置群机器人）") from None
-            print(f"注意：{exc} 本次只发往群机器人，不发邮件。")
+            print(f"注意：{exc}本次只发往群机器人，不发邮件。")
     try:
         if args.retry_failed:
             return _retry(db, actor, config, args.dry_run)

@@ -43,8 +43,8 @@ def notice_draft(snap: dict, settings: BoardSettings) -> robots.Draft:
     date and the office's contact."""
     sections = templates.sections_of(snap, settings)
     rows = documents.table_rows(snap, sections)
-    items = tuple(f"{code} {title}（完成时限 {deadline}，本期{report}）：{why}"
-                  for _, code, title, deadline, _, report, why, _ in rows)
+    items = tuple(f"{code} {title}（完成时限 {deadline}）：{why}"
+                  for _, code, title, deadline, _, _, why, _ in rows)
     head = (f"致{snap['unit']}：{snap['period_label']}有 {len(rows)} 项任务需要抓紧办理。",)
     tail = (f"请于 {templates.chinese_date(snap['reply_by'])} 前在系统中回复。",
             contact_line(snap))
