@@ -19,6 +19,7 @@ from taskboard.ui.notice_preview_dialog import NoticePreviewDialog, send_by_emai
 from taskboard.ui.notice_template_dialog import NoticeTemplateDialog
 from taskboard.ui.ops import read
 from taskboard.ui.phone_urge_dialog import PhoneUrgeDialog
+from taskboard.ui.robot_send import retry_failed
 from taskboard.ui.smtp_settings_dialog import SmtpSettingsDialog
 from taskboard.ui.urge_view import UrgeView
 
@@ -33,6 +34,7 @@ class UrgeActions(QObject):
         self.view: Optional[UrgeView] = None
         self.inbox: Optional[NoticeInboxView] = None
         self.dialog = None  # the open dialog, kept alive and reachable from tests
+        self.robot_job = None
         menu = window.menus["urge"]
         actor = self.ctx.actor
         if permissions.allowed(actor, "urge.send"):
@@ -71,11 +73,16 @@ class UrgeActions(QObject):
         add("电话催办当前任务…", self.phone_current_task)
         menu.addSeparator()
         add("重发失败邮件", view._retry)
+        add("重发失败群消息", self.retry_robots)
         add("导出催办台账…", self.export_ledger)
         if permissions.allowed(self.ctx.actor, "settings.edit"):
             menu.addSeparator()
             add("邮件服务器设置…", lambda: self._open(SmtpSettingsDialog(self.ctx, window)))
             add("通知单模板…", lambda: self._open(NoticeTemplateDialog(self.ctx, window)))
+
+    def retry_robots(self):
+        self.robot_job = retry_failed(self.window, self.ctx)
+        return self.robot_job
 
     def _inbox_changed(self, what) -> None:
         if "urges" in what and self.inbox is not None:
