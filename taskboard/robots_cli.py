@@ -21,6 +21,7 @@ from taskboard.core.errors import ServiceError
 from taskboard.core.models import Unit
 from taskboard.core.periods import Period
 from taskboard.core.services import robot_channels as channels
+from taskboard.core.settings import load_calendar
 from taskboard.notify import digest, robot_secrets
 
 
@@ -73,6 +74,8 @@ def register(sub, common) -> None:
     r.add_argument("--digest", action="store_true", help="发送督办提醒汇总（每单位一条）")
     r.add_argument("--period", type=cli._period, metavar="YYYY-MM", help="月份（默认本月）")
     r.add_argument("--dry-run", action="store_true", help="演练：只显示将发给谁，不发送")
+    r.add_argument("--workdays-only", action="store_true",
+                   help="只在工作日发送（按办公室的工作日日历，含调休），供每天定时运行")
     r.add_argument("--user", default=None, metavar="用户名",
                    help="以该用户的名义发送（默认第一位管理员）")
     r.add_argument("--today", type=_date, help=argparse.SUPPRESS)
@@ -174,6 +177,12 @@ def cmd_remind(args) -> int:
         actor = _actor(db, args.user)
         today = args.today or dt.date.today()
         period = args.period or Period.of(today)
+        if args.workdays_only:
+            with db.session() as s:
+                workday = load_calendar(s).is_workday(today)
+            if not workday:
+                print(f"{today:%Y-%m-%d} 不是工作日，未发送督办提醒。")
+                return 0
         digests, results, unreached = digest.send_digest(db, actor, period, today,
                                                          dry_run=args.dry_run)
     except (ServiceError, robot_secrets.RobotKeyError) as exc:

@@ -242,6 +242,14 @@ def test_remind_digest_sends_one_message_per_unit_and_totals_to_the_office(
         assert all(d.notice_id is None and d.ok for d in digests)
 
 
-def test_remind_needs_digest(demo_db, capsys):
+def test_remind_needs_digest_and_can_keep_to_working_days(demo_db, robot_server, capsys):
     code, _, err = run(capsys, "remind", "--db", demo_db.url)
     assert code == 2 and "--digest" in err
+    code, _, _ = run(capsys, "units", "set", "--office", "--db", demo_db.url,
+                     "--wecom", robot_server.wecom_url("office-key-0001"))
+    # 2026-10-01 is National Day and 2026-11-22 a Sunday: a daily job stays quiet on both.
+    for day in ("2026-10-01", "2026-11-22"):
+        code, out, _ = run(capsys, "remind", "--digest", "--workdays-only", "--db",
+                           demo_db.url, "--today", day)
+        assert code == 0 and f"{day} 不是工作日" in out
+    assert robot_server.received == []
