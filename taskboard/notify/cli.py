@@ -147,8 +147,12 @@ def _urge(db, actor, args, today, period, config) -> int:
         if args.dry_run:
             with db.session() as s:
                 plans = urging.plan_notices(s, actor, cid, period, today, ids)
+                robots = {r.unit_id: r for r in robot_channels.list_robots(
+                    s, [p.unit_id for p in plans])} if args.send else {}
             for plan in plans:
                 cc = f"，抄送{'、'.join(plan.cc)}" if plan.cc else ""
+                if plan.unit_id in robots:
+                    cc += "，并发到单位的群机器人"
                 print(f"  将发出{plan.kind_word}通知单 → {plan.unit_name}：{len(plan.rows)} 项"
                       f"（{'、'.join(r.code for r in plan.rows)}）{cc}")
             continue

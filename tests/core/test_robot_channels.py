@@ -82,3 +82,12 @@ def test_a_notice_is_failed_until_every_part_got_through(demo_db, dispatcher):
     with demo_db.session() as s:
         assert ch.failed_notice_ids(s, dispatcher) == []
         assert ch.robot_states(s, [n1])[n1] == ("sent", "")
+    attempt(n2, 3, 1, False, 93000)
+    with demo_db.session() as s:
+        assert ch.failed_notice_ids(s, dispatcher) == [n2]
+    with demo_db.Session.begin() as s:  # the robot is replaced: nothing left to retry on it
+        ch.set_robot(s, dispatcher, issued[0].unit_id, "wecom", endpoint="https://q/send",
+                     hint="", signed=False, ref="x2")
+    with demo_db.session() as s:
+        assert ch.failed_notice_ids(s, dispatcher) == []
+        assert len(ch.attempts(s, n2)) == 3  # the history stays on the notice

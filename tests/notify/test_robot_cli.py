@@ -122,6 +122,9 @@ def test_urge_send_posts_signed_numbered_messages_and_records_a_throttled_retry(
     with demo_db.Session.begin() as s:
         save_setting(s, "office_contact", "王主任")
         save_setting(s, "office_phone", "0477-8581234")
+    code, out, _ = run(capsys, "urge", "--db", demo_db.url, "--today", TODAY.isoformat(),
+                       "--unreported", "--send", "--force", "--dry-run")
+    assert code == 0 and out.count("并发到单位的群机器人") == 2 and robot_server.received == []
     robot_server.busy[WECOM_KEY] = 1  # the WeCom group's robot is saturated at first
     code, out, err = run(capsys, "urge", "--db", demo_db.url, "--today", TODAY.isoformat(),
                          "--period", "2026-11", "--unreported", "--send", "--force")

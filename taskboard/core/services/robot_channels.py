@@ -201,7 +201,8 @@ def attempts(session: Session, notice_id: int) -> list[Attempt]:
 def robot_states(session: Session, notice_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """Per notice: ("sent" | "failed", last failure) over the robots it was posted to.
 
-    A notice is failed while some part sent to some robot has no successful attempt."""
+    A notice is failed while some part sent to one of its unit's current robots has no
+    successful attempt; a robot since replaced or removed has nothing left to retry."""
     ids = list(notice_ids)
     if not ids:
         return {}
@@ -210,7 +211,9 @@ def robot_states(session: Session, notice_ids: Iterable[int]) -> dict[int, tuple
     for nid, rid, part, ok, message in session.execute(
             select(RobotDelivery.notice_id, RobotDelivery.robot_id, RobotDelivery.part,
                    RobotDelivery.ok, RobotDelivery.message)
-            .where(RobotDelivery.notice_id.in_(ids)).order_by(RobotDelivery.id)):
+            .join(UnitRobot, UnitRobot.id == RobotDelivery.robot_id)
+            .where(RobotDelivery.notice_id.in_(ids), UnitRobot.active.is_(True))
+            .order_by(RobotDelivery.id)):
         seen = parts.setdefault((nid, rid), {})
         seen[part] = seen.get(part, False) or ok
         if not ok:
