@@ -256,3 +256,24 @@ def test_remind_needs_digest_and_can_keep_to_working_days(demo_db, robot_server,
                            demo_db.url, "--today", day)
         assert code == 0 and f"{day} 不是工作日" in out
     assert robot_server.received == []
+
+
+def test_the_secret_can_come_from_stdin_and_an_unwritable_key_file_is_explained(
+        demo_db, dispatcher, robot_keys, capsys, monkeypatch):
+    import io
+
+    a, _ = two_unreported_units(demo_db, dispatcher)
+    monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
+    code, out, err = run(capsys, "units", "set", a, "--db", demo_db.url, "--dingtalk",
+                         f"https://oapi.dingtalk.com/robot/send?access_token={DING_TOKEN}",
+                         "--dingtalk-secret", "-")
+    assert code == 0, err
+    assert SECRET in robot_keys.read_text(encoding="utf-8") and SECRET not in out
+    blocker = robot_keys.parent / "not-a-folder"
+    blocker.write_text("x")  # the key file's folder cannot be created: writing it must fail
+    monkeypatch.setenv("TASKBOARD_ROBOT_KEYS", str(blocker / "robot_keys.json"))
+    code, _, err = run(capsys, "units", "set", a, "--db", demo_db.url,
+                       "--wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k123456789")
+    assert code == 2 and "群机器人密钥文件" in err and "Traceback" not in err
+    with demo_db.session() as s:
+        assert [r.kind for r in s.scalars(select(UnitRobot))] == ["dingtalk"]

@@ -141,3 +141,25 @@ def test_posts_are_json_utf8(robot_server):
     body = robot_server.received[-1].body
     assert json.dumps(body, ensure_ascii=False).count("营商环境任务") >= 2
     assert body["markdown"]["content"].startswith("**催办〔2026〕7号 催办通知**")
+
+
+def test_key_file_is_replaced_whole_or_not_at_all(robot_keys):
+    import pytest
+
+    from taskboard.notify import robot_secrets
+
+    robot_secrets.put("r1", "token-1", "SECone")
+    before = robot_keys.read_bytes()
+
+    def locked(*_):
+        raise PermissionError("in use")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(robot_secrets.os, "replace", locked)
+        with pytest.raises(robot_secrets.RobotKeyError, match="正被其他程序占用"):
+            robot_secrets.put("r2", "token-2")
+    assert robot_keys.read_bytes() == before
+    assert sorted(p.name for p in robot_keys.parent.iterdir()) == ["robot_keys.json"]
+    assert robot_secrets.get("r1") == ("token-1", "SECone") and robot_secrets.get("r2") is None
+    robot_secrets.forget("r1")
+    assert robot_secrets.get("r1") is None
