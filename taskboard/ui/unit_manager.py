@@ -77,13 +77,16 @@ class UnitManagerDialog(QDialog):
         self.save_button.setObjectName("save")
         self.retire_button = QPushButton("合并/撤销…")
         self.retire_button.setObjectName("retire")
+        self.office_button = QPushButton("办公室群机器人…")
+        self.office_button.setObjectName("officeRobot")
+        self.office_button.clicked.connect(self.open_office_robot)
         done = QPushButton("关闭")
         self.add_button.clicked.connect(self.add)
         self.save_button.clicked.connect(self.save)
         self.retire_button.clicked.connect(self.retire)
         done.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.save_button, self.retire_button):
+        for b in (self.add_button, self.save_button, self.retire_button, self.office_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(done)
@@ -186,6 +189,13 @@ class UnitManagerDialog(QDialog):
         if self._run(lambda s: channels.remove_robot(s, actor, u.unit_id, kind),
                      "取消群机器人失败") is not FAILED:
             self.reload(u.unit_id)
+
+    def open_office_robot(self):
+        from taskboard.ui.office_robot_dialog import OfficeRobotDialog
+
+        self.office_dialog = OfficeRobotDialog(self.ctx, self)
+        self.office_dialog.open()
+        return self.office_dialog
 
     def choose_target(self, u) -> Optional[str]:
         """Ask which unit takes over; None = cancelled. Tests replace this."""

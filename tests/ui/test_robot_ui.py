@@ -140,3 +140,29 @@ def test_notices_are_posted_off_the_ui_thread_and_failures_retried(
     assert "发送太频繁" in model.index(0, 5).data()
     _shot(shown, "urge_notice_robot_attempts.png")
     assert actions.retry_robots() is None and "没有发送失败" in messages[-1]
+
+
+def test_office_robot_is_set_from_the_unit_manager(qtbot, window, demo_db, robot_server,
+                                                  robot_keys, messages):
+    d = UnitManagerDialog(window.ctx, window)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.mouseClick(d.office_button, Qt.LeftButton)
+    o = d.office_dialog
+    assert o.isVisible() and not o.fields.clear_wecom.isEnabled()
+    type_text(o.fields.dingtalk, "https://oapi.dingtalk.com/robot/send")
+    qtbot.mouseClick(o.save_button, Qt.LeftButton)
+    assert "缺少 access_token=" in messages[-1]
+    o.fields.dingtalk.clear()
+    type_text(o.fields.wecom, robot_server.wecom_url("office-key-42"))
+    qtbot.mouseClick(o.save_button, Qt.LeftButton)
+    with demo_db.session() as s:
+        rows = channels.list_robots(s, office=True)
+        assert [(r.unit_id, r.kind, r.token_hint) for r in rows] == [(None, "wecom", "y-42")]
+        assert channels.list_robots(s) == []  # not a unit's robot
+    assert "已设置企业微信群机器人（…y-42）" in o.fields.wecom.placeholderText()
+    assert "office-key-42" in robot_keys.read_text(encoding="utf-8")
+    _shot(o, "office_robot_dialog.png")
+    qtbot.mouseClick(o.fields.clear_wecom, Qt.LeftButton)
+    with demo_db.session() as s:
+        assert channels.list_robots(s, office=True) == []
