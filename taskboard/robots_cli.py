@@ -112,6 +112,9 @@ def _secret(value):
 
 def cmd_units(args) -> int:
     cli = _cli()
+    if args.demo and args.units_command == "set":
+        # The demo database is deleted at exit; its robots' keys would outlive it in the key file.
+        raise cli.CliError("units set 不能用于临时演示数据库（--demo），请用 --db 指定数据库。")
     db = _open(args)
     try:
         actor = _actor(db, args.user)
@@ -149,13 +152,16 @@ def _set(db, actor, args) -> int:
             if kind == channels.DINGTALK and args.dingtalk_secret and not secret:
                 raise cli.CliError("钉钉加签密钥为空")
             planned.append((kind, endpoint, token, secret))
+    retired = []
     with db.Session.begin() as s:
         for kind, flag in ((channels.WECOM, args.no_wecom), (channels.DINGTALK, args.no_dingtalk)):
             if flag:
+                retired.append(channels.active_ref(s, unit_id, kind))
                 word = channels.KIND_WORDS[kind]
                 gone = channels.remove_robot(s, actor, unit_id, kind)
                 print(f"已取消{word}群机器人。" if gone else f"本来就没有设置{word}群机器人。")
         for kind, endpoint, token, secret in planned:
+            retired.append(channels.active_ref(s, unit_id, kind))
             ref = uuid.uuid4().hex
             robot_secrets.put(ref, token, secret)  # the keys first: a row never lacks them here
             rid = channels.set_robot(s, actor, unit_id, kind, endpoint=endpoint,
@@ -165,6 +171,8 @@ def _set(db, actor, args) -> int:
             row = channels.robot(s, rid)
             print(f"已设置{row.unit_name}的{row.label}。密钥保存在本机 {robot_secrets.key_file()}，"
                   "不写入数据库。")
+    for ref in filter(None, retired):  # a retired robot's keys are of no more use
+        robot_secrets.forget(ref)
     return 0
 
 

@@ -55,22 +55,41 @@ class OfficeRobotDialog(QDialog):
         actor = self.ctx.actor
 
         def work(s):
+            retired = []
             for kind, endpoint, hint, signed, ref in planned:
+                retired.append(channels.active_ref(s, None, kind))
                 channels.set_robot(s, actor, None, kind, endpoint=endpoint, hint=hint,
                                    signed=signed, ref=ref)
+            return retired
 
         try:
-            run_op(self, self.ctx, work, ("units",), title="保存失败")
+            retired = run_op(self, self.ctx, work, ("units",), title="保存失败")
         except OpFailed:
             return False
+        _forget(retired)
         self.reload()
         return True
 
     def _clear(self, kind: str) -> None:
         actor = self.ctx.actor
+
+        def work(s):
+            ref = channels.active_ref(s, None, kind)
+            channels.remove_robot(s, actor, None, kind)
+            return [ref]
+
         try:
-            run_op(self, self.ctx, lambda s: channels.remove_robot(s, actor, None, kind),
-                   ("units",), title="取消群机器人失败")
+            retired = run_op(self, self.ctx, work, ("units",), title="取消群机器人失败")
         except OpFailed:
             return
+        _forget(retired)
         self.reload()
+
+
+def _forget(refs) -> None:
+    """Once the database no longer names them, the retired robots' keys go too."""
+    try:
+        for ref in filter(None, refs):
+            robot_secrets.forget(ref)
+    except robot_secrets.RobotKeyError:
+        pass  # stale keys are harmless; the next change tidies them

@@ -41,6 +41,7 @@ class UnitManagerDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("单位管理")
         self.robots: dict[int, list[channels.RobotRow]] = {}
+        self._retired: list[Optional[str]] = []
         columns = list(COLUMNS)
         columns.insert(5, Column("群机器人", lambda u: robots_word(self.robots.get(u.unit_id, [])),
                                  width=120))
@@ -125,6 +126,7 @@ class UnitManagerDialog(QDialog):
                          self.phone.text(), self.email.text())
 
     def _run(self, work, title: str):
+        self._retired = []
         try:
             return run_op(self, self.ctx, work, ("units", "tasks"), title=title)
         except OpFailed:
@@ -145,10 +147,20 @@ class UnitManagerDialog(QDialog):
             QMessageBox.warning(self, title, str(exc))
             return None
 
-    def _set_robots(self, s, unit_id: int, planned) -> None:
+    def _set_robots(self, s, unit_id: Optional[int], planned) -> None:
         for kind, endpoint, hint, signed, ref in planned:
+            self._retired.append(channels.active_ref(s, unit_id, kind))
             channels.set_robot(s, self.ctx.actor, unit_id, kind, endpoint=endpoint, hint=hint,
                                signed=signed, ref=ref)
+
+    def _forget_retired(self) -> None:
+        """Once the database no longer names them, the replaced robots' keys go too."""
+        try:
+            for ref in filter(None, self._retired):
+                robot_secrets.forget(ref)
+        except robot_secrets.RobotKeyError:
+            pass  # stale keys are harmless; the next change tidies them
+        self._retired = []
 
     def add(self) -> None:
         actor, data = self.ctx.actor, self._input()
@@ -163,6 +175,7 @@ class UnitManagerDialog(QDialog):
 
         uid = self._run(work, "新增单位失败")
         if uid is not FAILED:
+            self._forget_retired()
             self.reload(uid)
 
     def save(self) -> None:
@@ -179,6 +192,7 @@ class UnitManagerDialog(QDialog):
             self._set_robots(s, u.unit_id, planned)
 
         if self._run(work, "保存失败") is not FAILED:
+            self._forget_retired()
             self.reload(u.unit_id)
 
     def clear_robot(self, kind: str) -> None:
@@ -186,8 +200,13 @@ class UnitManagerDialog(QDialog):
         if u is None:
             return
         actor = self.ctx.actor
-        if self._run(lambda s: channels.remove_robot(s, actor, u.unit_id, kind),
-                     "取消群机器人失败") is not FAILED:
+
+        def work(s):
+            self._retired.append(channels.active_ref(s, u.unit_id, kind))
+            channels.remove_robot(s, actor, u.unit_id, kind)
+
+        if self._run(work, "取消群机器人失败") is not FAILED:
+            self._forget_retired()
             self.reload(u.unit_id)
 
     def open_office_robot(self):

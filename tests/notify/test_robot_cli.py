@@ -67,6 +67,16 @@ def test_units_set_keeps_keys_out_of_the_database_and_never_shows_them(
     assert WECOM_KEY in keys and DING_TOKEN in keys and SECRET in keys
     if os.name == "posix":
         assert stat.S_IMODE(robot_keys.stat().st_mode) == 0o600
+    # Replacing a robot drops the old key from the file; removing one drops its keys too.
+    code, out, _ = run(capsys, "units", "set", a, "--db", demo_db.url,
+                       "--wecom", robot_server.wecom_url("new-key-00000001"))
+    assert code == 0 and "（…0001）" in out
+    keys = robot_keys.read_text(encoding="utf-8")
+    assert WECOM_KEY not in keys and "new-key-00000001" in keys
+    code, out, _ = run(capsys, "units", "set", b, "--db", demo_db.url, "--no-dingtalk")
+    assert code == 0 and "已取消钉钉群机器人" in out
+    keys = robot_keys.read_text(encoding="utf-8")
+    assert DING_TOKEN not in keys and SECRET not in keys
 
 
 def test_units_set_refuses_bad_input_and_changes_nothing(demo_db, dispatcher, robot_keys,
@@ -80,6 +90,7 @@ def test_units_set_refuses_bad_input_and_changes_nothing(demo_db, dispatcher, ro
             ([a, "--dingtalk-secret", "SECx"], "须与 --dingtalk"),
             (["没有这个单位", "--wecom", "https://x/send?key=123456789"], "单位不存在"),
             ([a], "请给出 --wecom"),
+            ([a, "--wecom", "https://x/send?key=123456789", "--office"], "不能同时给出"),
     ):
         code, _, err = run(capsys, "units", "set", *argv, "--db", demo_db.url)
         assert code == 2 and words in err and "Traceback" not in err, (argv, err)
@@ -88,6 +99,8 @@ def test_units_set_refuses_bad_input_and_changes_nothing(demo_db, dispatcher, ro
     assert not robot_keys.exists()
     code, out, _ = run(capsys, "units", "set", a, "--no-wecom", "--db", demo_db.url)
     assert code == 0 and "本来就没有设置企业微信群机器人" in out
+    code, _, err = run(capsys, "units", "set", a, "--demo", "--wecom", "https://x/send?key=1")
+    assert code == 2 and "--demo" in err and not robot_keys.exists()
 
 
 def notice_of(db, unit_name):

@@ -97,6 +97,8 @@ def test_unit_manager_sets_robots_without_ever_showing_the_keys(
     qtbot.mouseClick(f.clear_wecom, Qt.LeftButton)
     with demo_db.session() as s:
         assert [r.unit_id for r in channels.list_robots(s)] == [4]
+    assert KEY not in robot_keys.read_text(encoding="utf-8")  # a retired robot's key goes too
+    assert TOKEN in robot_keys.read_text(encoding="utf-8")
 
 
 def test_notices_are_posted_off_the_ui_thread_and_failures_retried(
@@ -166,3 +168,4 @@ def test_office_robot_is_set_from_the_unit_manager(qtbot, window, demo_db, robot
     qtbot.mouseClick(o.fields.clear_wecom, Qt.LeftButton)
     with demo_db.session() as s:
         assert channels.list_robots(s, office=True) == []
+    assert "office-key-42" not in robot_keys.read_text(encoding="utf-8")

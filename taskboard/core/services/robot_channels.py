@@ -90,6 +90,12 @@ def _active(session: Session, unit_id: Optional[int], kind: str) -> Optional[Uni
                                                    UnitRobot.active.is_(True))).first()
 
 
+def active_ref(session: Session, unit_id: Optional[int], kind: str) -> Optional[str]:
+    """The key-file name of the robot that setting or removing ``kind`` would retire."""
+    old = _active(session, unit_id, kind)
+    return old.ref if old is not None else None
+
+
 def set_robot(session: Session, actor: Actor, unit_id: Optional[int], kind: str, *,
               endpoint: str, hint: str, signed: bool, ref: str) -> int:
     """Point a unit's (or, with None, the office's) robot of ``kind`` at a new address."""
