@@ -3,13 +3,15 @@ says "too fast" is waited out for up to a minute, which must not freeze the wind
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Optional, Sequence
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from taskboard.core.services import robot_channels as channels
-from taskboard.notify import robot_delivery
+from taskboard.core.db import Database
+from taskboard.notify import robot_delivery, robots
 from taskboard.ui.context import AppContext
 from taskboard.ui.ops import read
 
@@ -26,6 +28,18 @@ def robot_checkbox(ctx: AppContext, unit_ids: Sequence[int]) -> QCheckBox:
     if names:
         box.setToolTip("、".join(names))
     return box
+
+
+# One sender per open database and a lock around it: the 20-a-minute window of each robot then
+# holds across every send of the session, and two sends never post at once.
+_SENDERS: "weakref.WeakKeyDictionary[Database, tuple[robots.RobotSender, threading.Lock]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _sender(db: Database) -> tuple[robots.RobotSender, threading.Lock]:
+    if db not in _SENDERS:
+        _SENDERS[db] = (robots.default_sender(), threading.Lock())
+    return _SENDERS[db]
 
 
 class RobotSendJob(QObject):
@@ -47,13 +61,16 @@ class RobotSendJob(QObject):
         self.finished.connect(self._done)
 
     def start(self) -> "RobotSendJob":
+        self._shared = _sender(self.ctx.db)  # taken on the UI thread: no race to create it
         threading.Thread(target=self._run, name="robot-send", daemon=True).start()
         return self
 
     def _run(self) -> None:
+        sender, lock = self._shared
         try:
-            self.results = robot_delivery.robot_notices(self.ctx.db, self.ctx.actor,
-                                                        self.notice_ids)
+            with lock:
+                self.results = robot_delivery.robot_notices(self.ctx.db, self.ctx.actor,
+                                                            self.notice_ids, sender=sender)
         except Exception as exc:  # told to the user; each attempt was stored on its own
             self.error = f"群消息发送中断：{exc}"
         self.finished.emit(self.results)

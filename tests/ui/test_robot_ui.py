@@ -124,7 +124,9 @@ def test_notices_are_posted_off_the_ui_thread_and_failures_retried(
     assert [r.errcode for r in robot_server.of(KEY)] == [45009, 0]
 
     robot_server.dingtalk[TOKEN] = SECRET
+    first = job
     job = actions.retry_robots()
+    assert job._shared is first._shared  # one rate window per robot for the whole session
     with qtbot.waitSignal(job.reported, timeout=10000):
         pass
     assert "已发到各单位的群里" in messages[-1]
