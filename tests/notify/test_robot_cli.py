@@ -6,7 +6,7 @@ import stat
 import pytest
 from sqlalchemy import select, text
 
-from taskboard import cli
+from taskboard.cli import main as cli
 from taskboard.core.models import (
     Assignment, Report, RobotDelivery, Task, Unit, UnitRobot, UrgeNotice, UrgeRecord,
 )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from taskboard.core.models import RobotDelivery, UnitRobot, UrgeNotice
 from taskboard.core.services import robot_channels as channels
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.unit_manager import UnitManagerDialog
+from taskboard.ui.admin.unit_manager import UnitManagerDialog
 from tests.conftest import TODAY
 from tests.notify.conftest import fake_sender, robot_keys, robot_server  # noqa: F401
 from tests.ui.typing_helpers import type_text
