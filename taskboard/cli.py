@@ -33,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "taskboard.demo_cli",
     "taskboard.admin_cli",
     "taskboard.notify.cli",
+    "taskboard.notify.notices_cli",
     "taskboard.excel.cli",
     "taskboard.settings_cli",
 ]
