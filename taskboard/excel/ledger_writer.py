@@ -360,13 +360,13 @@ def _urge(ws, data: LedgerData, stamp: str) -> None:
 
 
 def _bar_height(n_units: int) -> float:
-    """Centimetres for the lights chart: room for every unit's 9 pt label, plus the title,
+    """Centimetres for the lights chart: room for every unit's 8 pt label, plus the title,
     the axis title and the margins around the plot."""
-    return max(9.0, 0.5 * n_units + 4.0)
+    return max(9.0, 0.48 * n_units + 3.5)
 
 
 def _small_labels(axis) -> None:
-    size = CharacterProperties(sz=900)
+    size = CharacterProperties(sz=800)
     axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size),
                                       endParaRPr=size)])
 
@@ -405,8 +405,8 @@ def _charts(ws, data: LedgerData) -> None:
         bar.x_axis.scaling.orientation = "maxMin"  # first unit on top, as listed
         ws.row_breaks.append(Break(id=anchor - 1))
         ws.add_chart(bar, f"A{anchor}")
-        # Default rows are at least 0.45 cm high.
-        anchor += 2 + int(_bar_height(n_units) / 0.45)
+        # Default rows are 15 pt (0.53 cm): the next chart starts on the page after this one.
+        anchor += 1 + int(_bar_height(n_units) / 0.53)
     if n_water:
         level = BarChart()
         level.title = f"水位图 · 各旗区完成水平与时序进度（{data.period.label}）"

@@ -23,7 +23,7 @@ __all__ = ["COLUMNS", "NoPdfFont", "render_docx", "render_docx_many", "render_pd
 
 COLUMNS = ("序号", "任务编号", "任务名称", "完成时限", "亮灯", "本期报送", "催办事由", "最近报送")
 # Relative widths (the title column takes what is left).
-_WIDTHS = (0.06, 0.075, 0.215, 0.13, 0.06, 0.105, 0.225, 0.13)
+_WIDTHS = (0.06, 0.075, 0.195, 0.14, 0.06, 0.105, 0.225, 0.14)
 
 # GB/T 9704-2012, in millimetres and points.
 PAGE_MM = (210, 297)

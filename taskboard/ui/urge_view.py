@@ -32,7 +32,7 @@ def notice_columns() -> list[Column]:
         Column("邮件", lambda n: EMAIL_WORDS.get(n.email_status, n.email_status), width=60,
                tooltip=lambda n: n.email_error or None,
                color=lambda n: "#c62828" if n.email_status == "failed" else None),
-        Column("送达", lambda n: " · ".join(delivery_words(n)[:-1]), width=230,
+        Column("送达", lambda n: " · ".join(delivery_words(n)[:-1]), width=290,
                tooltip=lambda n: "\n".join(delivery_words(n))),
         Column("状态", lambda n: n.state_word, width=60),
         Column("回复", lambda n: n.answer, width=260),

@@ -260,6 +260,11 @@ def test_ledger_prints_every_cell_in_full_at_85_percent_or_more(ledger, tmp_path
                if isinstance(c.value, str) and c.value.strip()
                and c.value.replace("\n", "") not in seen]
     assert missing == []
+    # The lights chart names every unit on its page, not every other one.
+    [chart] = [[r for r in runs if r.visible] for runs in pages
+               if any("各单位亮灯情况" in r.text and r.visible for r in runs)]
+    labels = "".join(r.text for r in chart)
+    assert [u for u, *_ in data.unit_lights if u not in labels] == []
 
 
 def test_bench_steps_compare_against_the_bare_dump(demo_db):
