@@ -81,3 +81,16 @@ def test_print_all_marks_them_printed_and_says_so(qtbot, view, messages, tmp_pat
     assert cell.startswith("系统内已送达 2026-") and cell.endswith("· 已打印")
     mail = view.notice_model.index(0, col - 1).data()
     assert mail == "未使用"
+
+
+def test_saving_one_notice_replaces_the_file_only_when_written(qtbot, view, messages, tmp_path):
+    actions = view.window().urge_actions
+    dialog = actions.open_notice(view.issued[0].notice_id)
+    target = tmp_path / "一份.pdf"
+    target.write_bytes(b"old")
+    dialog.save_to(tmp_path / "missing" / "一份.pdf", "pdf")
+    assert messages and "文件夹不存在" in messages[-1]
+    dialog.save_to(target, "pdf")
+    assert target.read_bytes().startswith(b"%PDF")
+    assert view.issued[0].number_text in "".join(PdfReader(str(target)).pages[0].extract_text().split())
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
