@@ -12,17 +12,13 @@ from typing import Any, Iterable, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.chart.text import RichText
-from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from taskboard.core.rules import LIGHT_COLORS, Light
+from taskboard.excel import ledger_charts
 from taskboard.excel.ledger import (
     LEDGER_HEADERS, MATRIX_FIXED, RANK_HEADERS, URGE_HEADERS, LedgerData,
 )
@@ -37,6 +33,7 @@ LEDGER_WIDTHS = (4, 8, 16, 6.5, 9, 11, 8, 9, 23, 8, 7, 10, 13, 13, 8, 9)
 URGE_WIDTHS = (5, 16, 9, 13, 8, 34, 11, 12, 8, 12)
 RANK_WIDTHS = (6, 26, 10, 10, 11, 10, 11, 7, 7, 7)
 PRINT_UNITS = 165  # widest sheet that still prints at 85 % or more
+PAGE_UNITS = 140  # what a page holds at 100 %
 # 10 pt CJK text as LibreOffice and Excel set it: a character takes 1.8 units of column width
 # and a wrapped line about 15 pt (the CJK fonts' ascent and descent are 1.45 em).
 CHAR_UNITS = 1.8
@@ -233,6 +230,16 @@ def _page(ws, title_rows: str, widths: Iterable[float], *, freeze: Optional[str]
     ws.oddFooter.center.size = 9
 
 
+def _first_page_columns(widths: Iterable[float]) -> int:
+    """How many columns an A4 landscape page holds at 100 %."""
+    total, k = 0.0, 0
+    for k, w in enumerate(widths):
+        total += w
+        if total > PAGE_UNITS:
+            return max(1, k)
+    return k + 1
+
+
 def _title(ws, st: _Styles, text: str, ncols: int, row: int = 1) -> None:
     ws.row_dimensions[row].height = 30
     ws.append([st.cell(text, "title")])
@@ -266,7 +273,10 @@ def write_ledger(data: LedgerData, path: Path) -> Path:
     _ledger(wb.create_sheet(SHEETS[1]), data, stamp)
     _matrix(wb.create_sheet(SHEETS[2]), data, stamp)
     _urge(wb.create_sheet(SHEETS[3]), data, stamp)
-    _charts(wb.create_sheet(SHEETS[4]), data)
+    sheet = wb.create_sheet(SHEETS[4])
+    widths = (22, 8, 8, 8, 2, 16, 10, 10)
+    _page(sheet, "", widths, freeze=None)
+    ledger_charts.write(sheet, _Styles(sheet), data, widths, _head)
     wb.save(path)
     return Path(path)
 
@@ -328,10 +338,10 @@ def _matrix(ws, data: LedgerData, stamp: str) -> None:
     widths = (8, 28, 8, *([7] * len(data.matrix_units)))
     _page(ws, "3:3", widths, freeze="D4")
     ws.print_title_cols = "A:B"
-    _title(ws, st, f"{data.campaign_name}逐项列表通报（{data.period.label}）", n)
-    # The note spans the first page's width only: a wide matrix prints across several pages.
-    _note(ws, st, stamp + " · 单元格为各旗区完成进度，底色与“绿/蓝/红”为亮灯",
-          widths[:n] if sum(widths) <= PRINT_UNITS else widths[:3], 2)
+    # A matrix printed across pages keeps its title and note on the first page's columns.
+    span = n if sum(widths) <= PRINT_UNITS else _first_page_columns(widths)
+    _title(ws, st, f"{data.campaign_name}逐项列表通报（{data.period.label}）", span)
+    _note(ws, st, stamp + " · 单元格为各旗区完成进度，底色与“绿/蓝/红”为亮灯", widths[:span], 2)
     _head(ws, st, (*MATRIX_FIXED, *data.matrix_units), widths, 3)
     names = {light: f"cell:{light.name}" for light in Light}
     for row, (values, lights) in enumerate(zip(data.matrix, data.matrix_lights), start=4):
@@ -357,85 +367,6 @@ def _urge(ws, data: LedgerData, stamp: str) -> None:
         ws.append([st.cell(v, s) for v, s in zip(values, styles)])
     if data.urge_list:
         ws.auto_filter.ref = f"A3:{get_column_letter(n)}{3 + len(data.urge_list)}"
-
-
-def _bar_height(n_units: int) -> float:
-    """Centimetres for the lights chart: room for every unit's 8 pt label, plus the title,
-    the axis title and the margins around the plot."""
-    return max(9.0, 0.48 * n_units + 3.5)
-
-
-def _small_labels(axis) -> None:
-    size = CharacterProperties(sz=800)
-    axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size),
-                                      endParaRPr=size)])
-
-
-def _charts(ws, data: LedgerData) -> None:
-    st = _Styles(ws)
-    widths = (22, 8, 8, 8, 2, 16, 10, 10)
-    _page(ws, "", widths, freeze=None)
-    _head(ws, st, ("单位", "绿灯", "蓝灯", "红灯", None, "旗区", "完成水平", "时序进度"), widths, 1)
-    rows = max(len(data.unit_lights), len(data.water))
-    for i in range(rows):
-        left = data.unit_lights[i] if i < len(data.unit_lights) else (None,) * 4
-        right = data.water[i] if i < len(data.water) else (None,) * 3
-        ws.append([st.cell(left[0]), *(st.cell(v, "center") for v in left[1:]), None,
-                   st.cell(right[0]), *(st.cell(v, "pct1") for v in right[1:])])
-    n_units, n_water = len(data.unit_lights), len(data.water)
-    # The charts go below the figures, each on a page of its own: beside the figures the sheet
-    # is too wide for A4 landscape at 85 %, and a chart cut by a page break is unreadable.
-    anchor = 3 + rows
-    if n_units:
-        bar = BarChart()
-        bar.type, bar.grouping, bar.overlap = "bar", "stacked", 100
-        bar.title = f"各单位亮灯情况（{data.period.label}）"
-        bar.y_axis.title = "责任分工数"
-        bar.add_data(Reference(ws, min_col=2, max_col=4, min_row=1, max_row=1 + n_units),
-                     titles_from_data=True)
-        bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + n_units))
-        for series, light in zip(bar.series, (Light.GREEN, Light.BLUE, Light.RED)):
-            series.graphicalProperties = GraphicalProperties(
-                solidFill=LIGHT_COLORS[light].lstrip("#").upper())
-        bar.height, bar.width, bar.gapWidth = _bar_height(n_units), 24, 40
-        bar.y_axis.delete = bar.x_axis.delete = False
-        # Every unit's name: crowded labels make the client show only every other one.
-        bar.x_axis.tickLblSkip = bar.x_axis.tickMarkSkip = 1
-        _small_labels(bar.x_axis)
-        bar.x_axis.scaling.orientation = "maxMin"  # first unit on top, as listed
-        ws.row_breaks.append(Break(id=anchor - 1))
-        ws.add_chart(bar, f"A{anchor}")
-        # Default rows are 15 pt (0.53 cm): the next chart starts on the page after this one.
-        anchor += 1 + int(_bar_height(n_units) / 0.53)
-    if n_water:
-        level = BarChart()
-        level.title = f"水位图 · 各旗区完成水平与时序进度（{data.period.label}）"
-        level.add_data(Reference(ws, min_col=7, min_row=1, max_row=1 + n_water),
-                       titles_from_data=True)
-        cats = Reference(ws, min_col=6, min_row=2, max_row=1 + n_water)
-        level.set_categories(cats)
-        level.series[0].graphicalProperties = GraphicalProperties(solidFill="4F9BD9")
-        level.y_axis.scaling.min, level.y_axis.scaling.max = 0, 1
-        level.y_axis.number_format = "0%"
-        level.y_axis.title = "完成水平"
-        level.x_axis.tickLblSkip = level.x_axis.tickMarkSkip = 1
-        _small_labels(level.x_axis)
-        # 时序进度 is one mark per district: a line joining districts would mean nothing.
-        marks = LineChart()
-        marks.add_data(Reference(ws, min_col=8, min_row=1, max_row=1 + n_water),
-                       titles_from_data=True)
-        marks.set_categories(cats)
-        mark = marks.series[0]
-        mark.smooth = False
-        mark.graphicalProperties.line.noFill = True
-        mark.marker.symbol, mark.marker.size = "dash", 20
-        mark.marker.graphicalProperties = GraphicalProperties(solidFill="D93636")
-        mark.marker.graphicalProperties.line.solidFill = "D93636"
-        level += marks
-        level.y_axis.delete = level.x_axis.delete = False
-        level.height, level.width = 11, 24
-        ws.row_breaks.append(Break(id=anchor - 1))
-        ws.add_chart(level, f"A{anchor}")
 
 
 def dump_bare(data: LedgerData, path: Path) -> Path:

@@ -220,6 +220,12 @@ def test_wide_matrix_prints_across_pages_at_full_size(ledger, tmp_path):
     ws = load_workbook(write_ledger(wide, tmp_path / "wide.xlsx"))["逐项通报"]
     assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_cols == "$A:$B"
+    # The title stays on the first page's columns (about 140 units at 100 %), not centred
+    # over all the pages.
+    [title] = [r for r in ws.merged_cells.ranges if r.min_row == 1]
+    spanned = sum(ws.column_dimensions[get_column_letter(c)].width
+                  for c in range(1, title.max_col + 1))
+    assert 100 < spanned <= 140
 
 
 def test_charts_label_every_unit_and_mark_time_progress(ledger):
@@ -230,6 +236,28 @@ def test_charts_label_every_unit_and_mark_time_progress(ledger):
     [mark] = marks.series
     assert mark.graphicalProperties.line.noFill and mark.marker.symbol == "dash"
     assert not mark.smooth
+
+
+def test_many_units_get_several_charts_each_naming_all_of_its_units(ledger, tmp_path):
+    data, *_ = ledger
+    units = [(f"单位{i:02d}", i % 5, 1, 2) for i in range(60)]
+    water = [(f"旗区{i:02d}", 0.5, 0.6) for i in range(30)]
+    ws = load_workbook(write_ledger(replace(data, unit_lights=units, water=water),
+                                    tmp_path / "many.xlsx"))["图表"]
+    charts = ws._charts
+    assert len(charts) == 3 + 2  # 25 + 25 + 10 units, 20 + 10 districts
+
+    def categories(chart):
+        cat = chart.series[0].cat
+        ref = (cat.numRef or cat.strRef).f  # e.g. '图表'!$A$2:$A$26
+        first, last = (int(part.split("$")[-1]) for part in ref.split(":"))
+        return [ws.cell(r, 1 if "$A$" in ref else 6).value for r in range(first, last + 1)]
+
+    names = [n for chart in charts[:3] for n in categories(chart)]
+    assert names == [u for u, *_ in units]  # every unit once, in order
+    assert all(len(categories(c)) <= 25 for c in charts[:3])
+    assert [n for chart in charts[3:] for n in categories(chart)] == [w for w, *_ in water]
+    assert [s.tx.v for s in charts[0].series] == ["绿灯", "蓝灯", "红灯"]
 
 
 @pytest.mark.sqlite_only
