@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from taskboard import cli
+from taskboard.core.actor import load_actor
 from taskboard.core.errors import ServiceError
 from taskboard.notify import batch
 from taskboard.notify.documents import NoPdfFont
@@ -28,9 +29,17 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_notices)
 
 
-def cmd_notices(args) -> int:
-    from taskboard.notify.cli import _actor
+def _actor(db, username):
+    if not username:
+        return cli.first_admin(db)
+    with db.session() as s:
+        try:
+            return load_actor(s, username)
+        except LookupError as exc:
+            raise cli.CliError(str(exc)) from None
 
+
+def cmd_notices(args) -> int:
     try:
         kind = batch.kind_of(args.out)
         if not args.out.parent.is_dir():
