@@ -344,3 +344,30 @@ def render_html(snapshot: dict, settings: BoardSettings) -> str:
 <p align="right">{e(s['signature'])}</p>
 {extra}
 </body></html>"""
+
+
+def render_print_html(snapshot: dict, settings: BoardSettings) -> str:
+    """The notice for Qt's text printing: the PDF's sizes (仿宋 三号 body, 二号 title, the table
+    in 五号 with the PDF's column widths), so a sheet from the printer reads like the PDF."""
+    s = sections_of(snapshot, settings)
+
+    def e(text: str) -> str:
+        return html.escape(text).replace("\n", "<br/>")
+
+    body = f"font-size:16pt; line-height:{LEADING_PT / 16 * 100:.0f}%"
+    head = "".join(f'<th width="{w * 100:.1f}%">{e(c)}</th>' for c, w in zip(COLUMNS, _WIDTHS))
+    rows = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>"
+                   for row in table_rows(snapshot, s))
+    extra = "".join(f'<p style="font-size:{SMALL_PT}pt">{e(s[k])}</p>'
+                    for k in ("contact", "cc") if s.get(k))
+    return f"""<div style="font-family:'{DOCX_BODY}','{DOCX_BODY_FALLBACK}','FangSong','Noto Serif CJK SC',serif">
+<p align="center" style="font-size:{TITLE_PT}pt; font-weight:bold">{e(s['title'])}</p>
+<p align="center" style="{body}">{e(snapshot['number_text'])}</p>
+<p style="{body}">{e(s['salutation'])}</p>
+<p style="{body}; text-indent:32pt">{e(s['opening'])}</p>
+<table border="1" cellspacing="0" cellpadding="2" width="100%"
+ style="font-size:{TABLE_PT}pt; border-collapse:collapse"><tr>{head}</tr>{rows}</table>
+<p style="{body}; text-indent:32pt">{e(s['request'])}</p>
+<p align="right" style="{body}; margin-right:64pt">{e(s['signature'])}</p>
+{extra}
+</div>"""

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
-from PySide6.QtCore import QMarginsF, QObject, Signal
+from PySide6.QtCore import QMarginsF, QObject, QSizeF, Signal
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
@@ -86,13 +86,11 @@ def batch_html(ctx: AppContext, notice_ids: Sequence[int]) -> str:
     """Every notice's page, each starting a new sheet of paper."""
     def work(s):
         settings = load_settings(s)
-        return [documents.render_html(urge_delivery.load_snapshot(s, ctx.actor, i), settings)
-                for i in notice_ids]
+        return [documents.render_print_html(urge_delivery.load_snapshot(s, ctx.actor, i),
+                                            settings) for i in notice_ids]
 
-    pages = read(ctx, work)
-    bodies = [p.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0] for p in pages]
     breaks = '<div style="page-break-before:always"></div>'
-    return f'<html><body style="font-size:16pt">{breaks.join(bodies)}</body></html>'
+    return f"<html><body>{breaks.join(read(ctx, work))}</body></html>"
 
 
 def print_notices(parent: QWidget, ctx: AppContext, notice_ids: Sequence[int],
@@ -112,6 +110,11 @@ def print_notices(parent: QWidget, ctx: AppContext, notice_ids: Sequence[int],
         if QPrintDialog(printer, parent).exec() != QDialog.Accepted:
             return 0
     doc = QTextDocument()
+    # Laid out on the printer's own page, without the 2 cm Qt adds around a document that has
+    # no page size: the printer's margins are GB/T 9704's.
+    doc.documentLayout().setPaintDevice(printer)
+    doc.setPageSize(QSizeF(printer.pageRect(QPrinter.DevicePixel).size()))
+    doc.setDocumentMargin(0)
     doc.setHtml(batch_html(ctx, notice_ids))
     doc.print_(printer)
     ids = list(notice_ids)
