@@ -9,7 +9,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from taskboard import cli
+from taskboard.cli import main as cli
 from taskboard.core.services import urge_delivery, urge_inbox
 from taskboard.core.services.urging import number_text
 from taskboard.notify import batch, delivery, documents

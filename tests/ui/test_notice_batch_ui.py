@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pypdf import PdfReader
 
-from taskboard.ui import notice_batch
+from taskboard.ui.urge import notice_batch
 from taskboard.ui.app import ensure_app, make_window
 from tests.conftest import TODAY
 from tests.notify.conftest import issue_for_units
