@@ -245,6 +245,7 @@ class UrgeNotice(Base):
     email_status: Mapped[str] = mapped_column(String(20), default="")  # "", sent, failed
     email_error: Mapped[str] = mapped_column(Text, default="")
     delivered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    printed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)  # first paper copy
     read_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)

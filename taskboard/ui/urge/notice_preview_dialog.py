@@ -17,7 +17,7 @@ from taskboard.core import permissions
 from taskboard.core.periods import Period
 from taskboard.core.services import robot_channels, urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
-from taskboard.notify import delivery, documents, email, templates
+from taskboard.notify import batch, delivery, documents, email, templates
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.common.ops import OpFailed, read, run_op
 from taskboard.ui.urge.robot_attempts_view import RobotAttemptsView
@@ -227,8 +227,8 @@ class NoticePreviewDialog(QDialog):
         try:
             data = (documents.render_pdf(snap, self.settings) if kind == "pdf"
                     else documents.render_docx(snap, self.settings))
-            path.write_bytes(data)
-        except (OSError, documents.NoPdfFont) as exc:
+            batch.write(path, data)  # beside the target, then replaced: an old file survives
+        except (batch.BatchError, documents.NoPdfFont) as exc:
             QMessageBox.warning(self, "保存失败", f"无法保存 {path.name}：{exc}")
 
     def _print(self) -> None:
