@@ -183,7 +183,7 @@ def compare_campaign(session, campaign_id: int, periods: Iterable[Period], today
 
 
 def stats_json(capsys, argv: list[str]) -> list[dict]:
-    from taskboard.cli import main
+    from taskboard.cli.main import main
 
     assert main(argv) == 0
     return json.loads(capsys.readouterr().out)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.models import Task
 from taskboard.core.periods import Period, period_range
 from taskboard.core.services import tasks as task_service
