@@ -155,7 +155,9 @@ class NoticePreviewDialog(QDialog):
             self.reason.setVisible(False)
         supervise = [p for p in self.plans if p.kind == "supervise"]
         if supervise:
-            note = QLabel(f"{len(supervise)} 个单位的任务已多次催办，将以督办通知单发出并抄送分管领导。")
+            # Said of the units, not of every task: one task urged often enough escalates.
+            note = QLabel(f"{len(supervise)} 个单位有任务已多次催办，将以督办通知单发出并抄送分管领导"
+                          "（通知单逐项写明各任务此前的催办次数）。")
             note.setStyleSheet("color:#c62828")
             form.addRow(note)
         layout.addLayout(form)
