@@ -6,7 +6,7 @@ from typing import Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget,
+    QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget,
 )
 from sqlalchemy import select
 
@@ -20,6 +20,7 @@ from taskboard.core.rules import Light
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.features import install_all
 from taskboard.ui.common.lights import light_icon
+from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.tasks.task_list_view import TaskListView
 
 
@@ -89,6 +90,11 @@ class MainWindow(QMainWindow):
             label.setObjectName(f"count_{key}")
             self._count_labels[key] = label
             bar.addPermanentWidget(label)
+        # The board loads in a worker; the old one stays on show meanwhile.
+        self.board_loader = Loader(ctx.db, self, self._board_work, self._board_loaded)
+        self.board_loader.failed.connect(self._board_failed)
+        self.busy = BusyIndicator("正在更新任务数据…").follow(self.board_loader)
+        bar.insertPermanentWidget(0, self.busy)
         actor = ctx.actor
         bar.showMessage(f"{actor.display_name}（{ROLE_WORDS.get(actor.role, actor.role)}）")
 
@@ -185,16 +191,25 @@ class MainWindow(QMainWindow):
 
     # --- loading --------------------------------------------------------------------------
     def reload(self) -> None:
+        """Load the board for the chosen campaign and period in the background."""
+        self.board_loader.request()
+
+    def _board_work(self):
         cid = self.campaign_id()
         if cid is None:
-            return
-        try:
-            with self.ctx.db.session() as s:
-                board = load_board(s, cid, self.period(), self.ctx.today(), load_calendar(s),
-                                   load_settings(s))
-        except Exception as exc:  # a lost connection must not take the window down
-            QMessageBox.critical(self, "无法读取数据", f"读取任务数据失败：{exc}")
-            return
+            return None
+        period, today = self.period(), self.ctx.today()
+
+        def work(s):
+            return load_board(s, cid, period, today, load_calendar(s), load_settings(s))
+        return work
+
+    def _board_failed(self, message: str) -> None:
+        # A lost connection must not take the window down; the banner explains it too.
+        self.ctx.changes.trouble.emit(message)
+        self.statusBar().showMessage(f"读取任务数据失败：{message}", 10_000)
+
+    def _board_loaded(self, board: Board) -> None:
         self.board = board
         leaders = sorted({r.leader for r in board.rows if r.leader})
         categories = list(dict.fromkeys(r.category for r in board.rows if r.category))
@@ -215,7 +230,7 @@ class MainWindow(QMainWindow):
             self._fill_campaigns()
         if what & {"units"}:
             self._fill_search_choices()
-        self.reload()
+        self.board_loader.news(what)  # a burst of news makes one reload
 
     def _focus_search(self) -> None:
         self.search_action.setChecked(True)

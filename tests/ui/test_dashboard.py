@@ -10,6 +10,7 @@ from taskboard.ui.battle_map.dashboard_view import TAB_TITLE, DashboardView
 from taskboard.ui.battle_map.ranking_table_model import (
     COL_CHANGE, COL_RANK, COL_UNIT, RankingTableModel, SortRole, UnitIdRole,
 )
+from taskboard.ui.common.loader import all_idle
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.sqlite_only  # UI behaviour; the queries run on both in tests/core
@@ -120,6 +121,8 @@ def test_follows_the_period_without_reloading_history(view, window, qtbot):
 def test_hidden_tab_redraws_when_shown(view, window, qtbot):
     window.tabs.setCurrentWidget(window.tasks_view)
     window.set_period(Period(2026, 9))
+    qtbot.waitUntil(all_idle)  # the board loads in the background
+    assert window.board.period == Period(2026, 9)
     assert view._dirty and "2026年11月" in title_of(view.water)
     window.tabs.setCurrentWidget(view)
     qtbot.waitUntil(lambda: "2026年9月" in title_of(view.water))
