@@ -70,10 +70,28 @@ def make_window(db: Database, actor: Actor, ui_state: Optional[QSettings] = None
     return MainWindow(ctx)
 
 
+def wait_loaded(timeout_s: float = 300.0) -> bool:
+    """Serve events until every background load has landed (screenshots, benchmarks)."""
+    import time
+
+    from taskboard.ui.common.loader import all_idle
+
+    app = QApplication.instance()
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        app.processEvents()
+        if all_idle():
+            app.processEvents()
+            return True
+        time.sleep(0.002)
+    return False
+
+
 def screenshot(window: MainWindow, path: Path) -> None:
     app = QApplication.instance()
     window.show()
     app.processEvents()
+    wait_loaded()  # the picture shows the data, not the busy indicator
     window.grab().save(str(path))
 
 

@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.board: Optional[Board] = None
+        self._select_after: Optional[int] = None  # a task just saved, selected once listed
         self.setWindowTitle("挂图作战 · 任务调度平台")
         self.resize(1400, 860)
 
@@ -91,7 +92,10 @@ class MainWindow(QMainWindow):
             self._count_labels[key] = label
             bar.addPermanentWidget(label)
         # The board loads in a worker; the old one stays on show meanwhile.
-        self.board_loader = Loader(ctx.db, self, self._board_work, self._board_loaded)
+        # It feeds every tab (each decides for itself whether hidden means later), so it
+        # follows the news even before the window is first shown.
+        self.board_loader = Loader(ctx.db, self, self._board_work, self._board_loaded,
+                                   only_when_shown=False)
         self.board_loader.failed.connect(self._board_failed)
         self.busy = BusyIndicator("正在更新任务数据…").follow(self.board_loader)
         bar.insertPermanentWidget(0, self.busy)
@@ -204,6 +208,11 @@ class MainWindow(QMainWindow):
             return load_board(s, cid, period, today, load_calendar(s), load_settings(s))
         return work
 
+    def select_task_when_loaded(self, task_id: int) -> None:
+        """Select a task now if listed, and again once the board that follows a change lands."""
+        self._select_after = task_id
+        self.tasks_view.select_task(task_id)
+
     def _board_failed(self, message: str) -> None:
         # A lost connection must not take the window down; the banner explains it too.
         self.ctx.changes.trouble.emit(message)
@@ -215,6 +224,8 @@ class MainWindow(QMainWindow):
         categories = list(dict.fromkeys(r.category for r in board.rows if r.category))
         self.tasks_view.search.set_choices(leaders=leaders, categories=categories)
         self.tasks_view.show_board(board)
+        if self._select_after is not None and self.tasks_view.select_task(self._select_after):
+            self._select_after = None
         self._show_counts(board)
         self.boardLoaded.emit(board)
 

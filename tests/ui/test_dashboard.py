@@ -20,6 +20,7 @@ pytestmark = pytest.mark.sqlite_only  # UI behaviour; the queries run on both in
 def window(qtbot, demo_db, dispatcher, ui_state):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    qtbot.waitUntil(all_idle)  # the board loads in the background
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -28,8 +29,8 @@ def window(qtbot, demo_db, dispatcher, ui_state):
 
 @pytest.fixture
 def view(window, qtbot) -> DashboardView:
-    v = window.dashboard_view
-    window.tabs.setCurrentWidget(v)
+    v = window.dashboard_tab.view()
+    window.tabs.setCurrentWidget(window.dashboard_tab)
     qtbot.waitUntil(lambda: v.ranking_model.rowCount() == 9)
     settle(qtbot, v)
     return v
@@ -124,7 +125,7 @@ def test_hidden_tab_redraws_when_shown(view, window, qtbot):
     qtbot.waitUntil(all_idle)  # the board loads in the background
     assert window.board.period == Period(2026, 9)
     assert view._dirty and "2026年11月" in title_of(view.water)
-    window.tabs.setCurrentWidget(view)
+    window.tabs.setCurrentWidget(window.dashboard_tab)
     qtbot.waitUntil(lambda: "2026年9月" in title_of(view.water))
 
 

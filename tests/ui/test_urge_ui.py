@@ -15,6 +15,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
 from taskboard.ui.urge.urge_tree_model import UrgeTreeModel
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -46,6 +47,7 @@ def confirm(monkeypatch):
 def window(qtbot, demo_db, dispatcher, ui_state):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)
@@ -155,6 +157,7 @@ def test_unit_reads_and_answers_in_its_inbox(qtbot, window, demo_db, ui_state, c
     with demo_db.session() as s:
         reporter = load_actor(s, f"unit{group.unit_id:03d}")
     w = make_window(demo_db, reporter, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     inbox = w.urge_actions.inbox
     assert w.urge_actions.view is None and inbox is not None
@@ -211,6 +214,7 @@ def test_screening_notes_that_the_report_day_has_not_come(qtbot, window, demo_db
     view = window.urge_actions.view
     assert view.early_note.isVisible() and EARLY in view.early_note.text()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY.replace(day=25))
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)

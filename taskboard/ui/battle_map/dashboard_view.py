@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
     QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
@@ -37,7 +36,7 @@ from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.battle_map.kpi_tiles import KpiTiles
 from taskboard.ui.battle_map.ranking_table_model import COL_UNIT, RankingTableModel, SortRole
 
-TAB_TITLE = "挂图作战"
+from taskboard.ui.battle_map.battle_map_tab import TAB_TITLE
 CHART_WATER, CHART_BARS, CHART_TRENDS, CHART_RANKING = range(4)
 CHART_NAMES = ("水位图", "彩色柱状图", "变化曲线", "任务排名")
 # The charts each choice affects.
@@ -348,12 +347,8 @@ def _figures(board: Board, history: History, choices: dict,
     return out
 
 
-def install(window) -> None:
-    view = DashboardView(window.ctx)
-    view.setObjectName("dashboardView")
-    index = window.tabs.indexOf(window.tasks_view)
-    window.tabs.insertTab(index + 1, view, TAB_TITLE)
-    window.dashboard_view = view
+def connect(window, view: DashboardView) -> None:
+    """Wire a new view into the main window: boards in, clicks out to the task list."""
     window.boardLoaded.connect(view.follow_board)
 
     def filter_unit(unit_id: int) -> None:
@@ -371,12 +366,6 @@ def install(window) -> None:
         canvas.taskClicked.connect(open_task)
     view.ranking_table.doubleClicked.connect(
         lambda idx: filter_unit(view.ranking_model.rows()[idx.row()].metrics.unit_id))
-    # 视图 → 挂图作战 (Ctrl+2) comes from the main window, which numbers every tab.
-    export = QAction("导出挂图作战图表…", window)
-    export.triggered.connect(view.export_dialog)
-    file_menu = window.menus["file"]
-    first = file_menu.actions()[0] if file_menu.actions() else None
-    file_menu.insertAction(first, export)  # above 退出
 
 
-__all__ = ["DashboardView", "install", "SortRole"]
+__all__ = ["DashboardView", "connect", "SortRole", "TAB_TITLE"]

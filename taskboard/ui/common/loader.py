@@ -31,7 +31,8 @@ Work = Callable[[Any], Any]
 # Called on the UI thread at request time; None means nothing to load now.
 MakeWork = Callable[[], Optional[Work]]
 
-COALESCE_MS = 150  # change news closer together than this makes one reload
+COALESCE_MS = 50  # change news closer together than this makes one reload (one op may
+# announce several times; polled news from other workstations comes seconds apart)
 
 _pool: Optional[QThreadPool] = None
 _active: set["Loader"] = set()  # loaders with a load running or a reload pending
@@ -107,7 +108,8 @@ class Loader(QObject):
     failed = Signal(str)
 
     def __init__(self, db, widget: QWidget, make_work: MakeWork,
-                 apply: Callable[[Any], None], *, coalesce_ms: int = COALESCE_MS) -> None:
+                 apply: Callable[[Any], None], *, coalesce_ms: int = COALESCE_MS,
+                 only_when_shown: bool = True) -> None:
         super().__init__(widget)
         self.db = db
         self.widget = widget
@@ -116,6 +118,7 @@ class Loader(QObject):
         self.generation = 0
         self.applied = 0  # generation of the data on show
         self.pending_news: frozenset = frozenset()
+        self.only_when_shown = only_when_shown
         self._latest = [0]  # shared with the jobs: read in the worker to skip stale work
         self._running = 0
         self._dirty = False  # news arrived while hidden
@@ -151,7 +154,7 @@ class Loader(QObject):
 
     def reload_when_shown(self) -> None:
         """Reload now if shown, else on the next show."""
-        if self.widget.isVisible():
+        if self.widget.isVisible() or not self.only_when_shown:
             self.request()
         else:
             self._dirty = True
