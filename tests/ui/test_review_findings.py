@@ -143,10 +143,11 @@ def _closed_unit(w):
     raise AssertionError("demo has no partly closed task")
 
 
-def test_detail_says_closed_units_are_closed(open_window):
+def test_detail_says_closed_units_are_closed(open_window, qtbot):
     w = open_window("dispatcher")
     row, closed = _closed_unit(w)
     d = w.task_actions.show_detail(row.task_id)
+    settle(qtbot)  # the detail loads in the background
     col = [c.header for c in ASSIGNMENT_COLUMNS].index("本期报送")
     texts = {a.assignment_id: d.assignments.index(i, col).data()
              for i, a in enumerate(d.assignments.rows())}

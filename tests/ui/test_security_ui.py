@@ -77,6 +77,7 @@ def test_others_edits_appear_and_the_selection_stays(admin_window, demo_db, qtbo
     other.dispose()
     with qtbot.waitSignal(w.ctx.changes.changed, timeout=10_000):
         w.change_poller.timer.setInterval(50)
+    settle(qtbot)  # the news makes one reload, in the background
     assert any(r.title == "另一台电脑改过的标题" for r in w.board.rows)
     assert view.current_task_id() == task_id
 

@@ -51,6 +51,7 @@ def window(qtbot, demo_db, dispatcher, ui_state):
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)
+    settle(qtbot)  # screened in the background once shown
     return w
 
 
@@ -78,6 +79,7 @@ def test_models_pass_the_model_tester(window, qtmodeltester):
 def test_filters_group_and_check_state(qtbot, window):
     view = window.urge_actions.view
     qtbot.mouseClick(view.filters["overdue"], Qt.LeftButton)
+    settle(qtbot)
     rows = [r for g in view.model.groups() for r in g.rows]
     assert rows and all("overdue" in r.categories and r.report_status in (None, "returned")
                         for r in rows)
@@ -111,6 +113,7 @@ def test_urge_from_preview_then_restraint_needs_a_reason(qtbot, window, demo_db,
     assert dialog.issued[0].number_text == "催办〔2026〕1号"
     qtbot.waitUntil(lambda: view.notice_model.rowCount() == 1)
     assert view.notice_model.row_at(0).unit_name == group.unit_name
+    settle(qtbot)  # screened again after the change news
 
     # Urged today: the same unit again needs a reason.
     row = next(i for i, g in enumerate(view.model.groups()) if g.unit_id == group.unit_id)
@@ -218,6 +221,8 @@ def test_screening_notes_that_the_report_day_has_not_come(qtbot, window, demo_db
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)
+    settle(qtbot)
+    assert w.urge_actions.view.model.rowCount() > 0
     assert not w.urge_actions.view.early_note.isVisible()
 
 
@@ -252,6 +257,7 @@ def test_unreported_before_the_report_day_is_confirmed_first(qtbot, window, demo
 def test_overdue_urging_is_not_asked_about_the_report_day(qtbot, window, demo_db, monkeypatch):
     view = window.urge_actions.view
     qtbot.mouseClick(view.filters["overdue"], Qt.LeftButton)
+    settle(qtbot)
     dialog, rows = _open_preview(view, window, lambda r: True)
     assert all(r.report_status is None or r.report_status == "returned" for r in rows)
     assert not dialog.early_label.isVisible()

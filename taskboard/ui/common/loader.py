@@ -122,6 +122,7 @@ class Loader(QObject):
         self._latest = [0]  # shared with the jobs: read in the worker to skip stale work
         self._running = 0
         self._dirty = False  # news arrived while hidden
+        self._show_pending = False  # shown while dirty: the load starts on the next turn
         self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
         self._timer = QTimer(self, singleShot=True, interval=coalesce_ms)
@@ -170,14 +171,19 @@ class Loader(QObject):
         self._update_active()
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.widget and event.type() == QEvent.Show and self._dirty:
+        if obj is self.widget and event.type() == QEvent.Show and self._dirty \
+                and not self._show_pending:
             # After the show has been processed, so the view is laid out when data lands.
+            self._show_pending = True
+            self._update_active()
             QTimer.singleShot(0, self, self._show_due)
         return False
 
     def _show_due(self) -> None:
+        self._show_pending = False
         if self._dirty and self.widget.isVisible():
             self.request()
+        self._update_active()
 
     def _finished(self, generation: int, result, error) -> None:
         self._running -= 1
@@ -195,7 +201,7 @@ class Loader(QObject):
             self._update_active()
 
     def _update_active(self) -> None:
-        if self._running or self._timer.isActive():
+        if self._running or self._timer.isActive() or self._show_pending:
             _active.add(self)
         else:
             _active.discard(self)
