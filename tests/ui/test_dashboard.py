@@ -170,3 +170,32 @@ def test_export_current_chart(view, tmp_path, monkeypatch):
     view.export_dialog()
     assert "不支持的图片格式" in warned[0]
     assert not (tmp_path / "图.gif").exists()
+
+
+def test_chart_on_show_is_built_and_rendered_in_the_worker(view, window, qtbot, monkeypatch):
+    import threading
+
+    from taskboard.charts import water_level
+
+    threads = []
+    real = water_level.draw_water_level
+
+    def spy(fig, wl):
+        threads.append(threading.current_thread())
+        return real(fig, wl)
+
+    monkeypatch.setattr(water_level, "draw_water_level", spy)
+    window.set_period(Period(2026, 10))
+    qtbot.waitUntil(lambda: "2026年10月" in title_of(view.water))
+    qtbot.waitUntil(all_idle)
+    assert threads and threads[0] is not threading.main_thread()
+    assert view.water._adopted_key is not None  # swapped in, not rebuilt on the UI thread
+    image = view.water.grab().toImage()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 5  # the rendered chart is on screen, not a blank canvas
+    # Hot spots of the swapped-in figure still answer the mouse.
+    spot = view.water.hotspots[0]
+    qtbot.mouseClick(view.water, Qt.LeftButton, pos=point_of(view.water, spot.artist))
+    assert window.tabs.currentWidget() is window.tasks_view
+    assert window.tasks_view.search.unit.currentData() == spot.unit_id

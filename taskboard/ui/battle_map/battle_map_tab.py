@@ -10,7 +10,7 @@ from typing import Optional
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-TAB_TITLE = "挂图作战"
+from taskboard.ui.battle_map import TAB_TITLE
 
 
 class BattleMapTab(QWidget):

@@ -31,14 +31,15 @@ from taskboard.core.dashboard_history import History, district_ranking, trends
 from taskboard.core.history_cache import HistoryCache
 from taskboard.core.periods import Period
 from taskboard.core.settings import load_calendar, load_settings
-from taskboard.ui.common.chart_canvas import ChartCanvas
+from taskboard.ui.common.chart_canvas import ChartCanvas, render_offscreen
 from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.battle_map.kpi_tiles import KpiTiles
 from taskboard.ui.battle_map.ranking_table_model import COL_UNIT, RankingTableModel, SortRole
 
-from taskboard.ui.battle_map.battle_map_tab import TAB_TITLE
+from taskboard.ui.battle_map import TAB_TITLE
 CHART_WATER, CHART_BARS, CHART_TRENDS, CHART_RANKING = range(4)
 CHART_NAMES = ("水位图", "彩色柱状图", "变化曲线", "任务排名")
+_CHART_KEYS = ("water", "bars", "trends", "task")  # in the order of the chart tabs
 # The charts each choice affects.
 _PARTS_OF = {"group": {"water", "bars"}, "measure": {"water", "trends", "ranking"},
              "district": {"trends"}, "task_id": {"task"}}
@@ -208,10 +209,18 @@ class DashboardView(QWidget):
         fresh = key == self._history_key and self._history_news == news
         history = self._history if fresh else None
         choices = self._choices()
+        # The chart on show is built and rendered in the worker too; the others build when
+        # their tab is shown.
+        chart = _CHART_KEYS[self.charts.currentIndex()]
+        plan = self.current_canvas().plan()
 
         def work(session):
             h = history if history is not None else self._read_history(session, key)
-            return board, key, news, h, _figures(board, h, choices, None)
+            f = _figures(board, h, choices, None)
+            if plan is not None:
+                builder, sizer = _builders(board, f)[chart]
+                f["rendered"] = (chart, render_offscreen(plan, builder, sizer))
+            return board, key, news, h, f
         return work
 
     def _loaded(self, result) -> None:
@@ -246,24 +255,13 @@ class DashboardView(QWidget):
         if every:
             self._fill_choices(board, history)
             self.tiles.show_kpis(f["kpis"])
-        if "water" in f:
-            wl = f["water"]
-            self.water.set_chart(lambda fig: water_chart.draw_water_level(fig, wl),
-                                 lambda w: water_chart.height_for(wl, w))
-        if "bars" in f:
-            bars, scope = f["bars"]
-            self.bars.set_chart(
-                lambda fig: bars_chart.draw_light_bars(fig, bars, scope, board.period.label),
-                lambda _w: bars_chart.height_for(bars))
-        if "trends" in f:
-            tr = f["trends"]
-            self.trends.set_chart(lambda fig: trends_chart.draw_trends(fig, tr))
-        if "task" in f:
-            ranked, label = f["task"]
-            self.task_rank.set_chart(
-                lambda fig: task_rank_chart.draw_task_ranking(fig, ranked, label,
-                                                              board.period.label),
-                lambda _w: task_rank_chart.height_for(ranked))
+        rendered = f.get("rendered")
+        for key, (builder, sizer) in _builders(board, f).items():
+            canvas = self.canvases[_CHART_KEYS.index(key)]
+            if rendered is not None and rendered[0] == key:
+                canvas.adopt(rendered[1], builder, sizer)  # built and rendered in the worker
+            else:
+                canvas.set_chart(builder, sizer)
         if "ranking" in f:
             self.ranking_model.set_rows(f["ranking"])
             self.rule_label.setText(dash.ranking_rule(f["choices"]["measure"]))
@@ -319,6 +317,29 @@ class DashboardView(QWidget):
             QMessageBox.warning(self, "导出失败", f"图表未能导出：{exc}")
             return
         QMessageBox.information(self, "导出完成", f"已导出：{out}")
+
+
+def _builders(board: Board, f: dict) -> dict:
+    """chart key → (builder, sizer) for the charts whose figures ``f`` holds."""
+    out = {}
+    if "water" in f:
+        wl = f["water"]
+        out["water"] = (lambda fig: water_chart.draw_water_level(fig, wl),
+                        lambda w: water_chart.height_for(wl, w))
+    if "bars" in f:
+        bars, scope = f["bars"]
+        out["bars"] = (
+            lambda fig: bars_chart.draw_light_bars(fig, bars, scope, board.period.label),
+            lambda _w: bars_chart.height_for(bars))
+    if "trends" in f:
+        tr = f["trends"]
+        out["trends"] = (lambda fig: trends_chart.draw_trends(fig, tr), None)
+    if "task" in f:
+        ranked, label = f["task"]
+        out["task"] = (
+            lambda fig: task_rank_chart.draw_task_ranking(fig, ranked, label, board.period.label),
+            lambda _w: task_rank_chart.height_for(ranked))
+    return out
 
 
 def _figures(board: Board, history: History, choices: dict,
