@@ -131,6 +131,20 @@ def _scratch_copy(db: Database, url: Optional[str]) -> tuple[Database, Optional[
     return Database(f"sqlite:///{folder / source.name}"), folder
 
 
+def _drain_workers() -> None:
+    """Let the loaders' workers finish before the interpreter shuts down around them."""
+    from PySide6.QtWidgets import QApplication
+
+    from taskboard.ui.common.loader import pool
+
+    pool().waitForDone(60_000)
+    app = QApplication.instance()
+    if app is not None:
+        for widget in app.topLevelWidgets():
+            widget.deleteLater()
+        app.processEvents()
+
+
 def run_bench(scale: str, url: Optional[str], repeat: int, log=print,
               today: Optional[dt.date] = None, growth: bool = False,
               growth_double: bool = False) -> list[Step]:
@@ -152,6 +166,7 @@ def run_bench(scale: str, url: Optional[str], repeat: int, log=print,
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     steps += bench_gui.step_actions(today, repeat)
+    _drain_workers()
     db.dispose()
     if growth or growth_double:
         scales = bench_start.growth_scales(growth_double)

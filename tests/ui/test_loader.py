@@ -1,5 +1,6 @@
 """The background loader: the UI thread keeps ticking while a load runs, stale results are
 dropped, change news is coalesced and hidden views wait until shown."""
+import gc
 import threading
 
 import pytest
@@ -72,10 +73,12 @@ def test_event_loop_keeps_ticking_while_a_slow_load_runs(qtbot, probe):
     assert probe.loader.busy and not busy.isHidden()
     assert gate.thread is not threading.main_thread()
     assert probe.widget.text() == "旧数据"  # the old data stays on show meanwhile
+    assert not gc.isenabled()  # no full collection while the worker builds the result
     gate.opened.set()
     qtbot.waitUntil(lambda: probe.applied == ["新数据"])
     timer.stop()
     assert not probe.loader.busy and all_idle()
+    assert gc.isenabled()
 
 
 def test_busy_indicator_follows_the_load(qtbot, probe):
@@ -194,3 +197,16 @@ def test_real_loads_use_their_own_session(qtbot, demo_db):
     with demo_db.session() as s:
         assert p.applied == [s.scalar(select(func.count()).select_from(Task))]
     assert seen[0] is not threading.main_thread()
+
+
+def test_closing_a_view_mid_load_gives_the_collector_back(qtbot):
+    p = Probe(qtbot, owned=False)
+    gate = Gate("晚到的数据")
+    p.works.append(gate)
+    p.loader.request()
+    assert gate.started.wait(30) and not gc.isenabled()
+    p.widget.deleteLater()
+    qtbot.waitUntil(lambda: gc.isenabled())
+    gate.opened.set()
+    qtbot.waitUntil(all_idle)
+    assert gc.isenabled() and p.applied == []

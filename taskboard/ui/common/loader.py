@@ -17,6 +17,8 @@ session per worker keeps them apart.
 """
 from __future__ import annotations
 
+import gc
+import threading
 import traceback
 from typing import Any, Callable, Optional
 
@@ -36,6 +38,40 @@ COALESCE_MS = 50  # change news closer together than this makes one reload (one 
 
 _pool: Optional[QThreadPool] = None
 _active: set["Loader"] = set()  # loaders with a load running or a reload pending
+
+
+class _CollectorPause:
+    """The cyclic garbage collector paused from a load's start until its result is applied.
+
+    A province board is a few hundred thousand objects; a full collection triggered while a
+    worker builds one holds the interpreter lock for a large part of a second, and the UI
+    thread waits that long. Once applied, the result is moved out of the collector's way
+    (``gc.freeze``): its objects are freed by reference counting when replaced, and later
+    collections only look at young objects.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_enabled = True
+
+    def hold(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+
+    def release(self, freeze: bool = False) -> None:
+        with self._lock:
+            if freeze:
+                gc.freeze()
+            self._holders -= 1
+            if self._holders == 0 and self._was_enabled:
+                gc.enable()
+
+
+_collector = _CollectorPause()
 
 
 def pool() -> QThreadPool:
@@ -63,7 +99,7 @@ class _Job(QRunnable):
         super().__init__()
         self.setAutoDelete(True)
         self.relay = loader._relay
-        self.latest = loader._latest
+        self.latest = loader._latest  # [latest generation, view gone?]
         self.db = loader.db
         self.generation = generation
         self.work = work
@@ -92,7 +128,8 @@ class _Job(QRunnable):
         try:
             self.relay.done.emit(self.generation, result, error)
         except RuntimeError:  # the view was closed while its load ran
-            pass
+            if not self.latest[1]:
+                _collector.release()
 
 
 def _first_line(exc: DBAPIError) -> str:
@@ -119,7 +156,9 @@ class Loader(QObject):
         self.applied = 0  # generation of the data on show
         self.pending_news: frozenset = frozenset()
         self.only_when_shown = only_when_shown
-        self._latest = [0]  # shared with the jobs: read in the worker to skip stale work
+        # Shared with the jobs: the latest generation (read in the worker to skip stale work)
+        # and whether the view is gone (its pending holds on the collector were released).
+        self._latest = [0, False]
         self._running = 0
         self._dirty = False  # news arrived while hidden
         self._show_pending = False  # shown while dirty: the load starts on the next turn
@@ -144,6 +183,7 @@ class Loader(QObject):
         self._update_active()
         if self._running == 1:
             self.busyChanged.emit(True)
+        _collector.hold()  # released once the result is applied (or dropped)
         pool().start(_Job(self, self.generation, work))
         return self.generation
 
@@ -187,15 +227,19 @@ class Loader(QObject):
 
     def _finished(self, generation: int, result, error) -> None:
         self._running -= 1
+        applied = False
         try:
             if generation == self.generation:  # stale results are dropped unseen
                 if error is not None:
                     self.failed.emit(error)
                 else:
                     self.apply(result)
+                    applied = True
                     self.applied = generation
                     self.loaded.emit(generation)
         finally:
+            del result
+            _collector.release(freeze=applied)
             if self._running == 0:
                 self.busyChanged.emit(False)
             self._update_active()
@@ -209,6 +253,11 @@ class Loader(QObject):
     def _forget(self, *_args) -> None:
         _active.discard(self)
         self._latest[0] = -1  # queued jobs of a closed view skip their work
+        if not self._latest[1]:
+            self._latest[1] = True
+            for _ in range(self._running):  # their results will never be applied
+                _collector.release()
+            self._running = 0
 
 
 class BusyIndicator(QWidget):
