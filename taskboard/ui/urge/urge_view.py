@@ -158,10 +158,6 @@ class UrgeView(QWidget):
         self._board = board
         self.loader.reload_when_shown()  # screened when the tab is shown
 
-    @property
-    def _dirty(self) -> bool:
-        return self.loader._dirty
-
     def selected_filters(self) -> list[str]:
         return [k for k, box in self.filters.items() if box.isChecked()]
 
