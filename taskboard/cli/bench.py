@@ -52,7 +52,7 @@ def step_main_list(db: Database, campaign_id: int, period: Period, today: dt.dat
     ours = median_ms(load, repeat)
     ratio = ours / baseline
     return Step("load main list (query + rows)", ours, "raw DB-API fetch of the same SQL",
-                baseline, f"≤ {LIST_TARGET}×", ratio, ratio <= LIST_TARGET)
+                baseline, f"≤ {LIST_TARGET:g}×", ratio, ratio <= LIST_TARGET)
 
 
 def gui_steps(db: Database, campaign_id: int, period: Period, today: dt.date,

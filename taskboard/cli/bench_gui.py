@@ -127,7 +127,7 @@ def step_period_switch(window, db: Database, campaign_id: int, period: Period,
     baseline = _raw_replay(db, rec.statements, repeat)
     ratio = ours / baseline
     return Step("switch period (board loaded in the background, list shown)", ours,
-                "raw DB-API fetch of the same SQL", baseline, f"≤ {SWITCH_TARGET}×", ratio,
+                "raw DB-API fetch of the same SQL", baseline, f"≤ {SWITCH_TARGET:g}×", ratio,
                 ratio <= SWITCH_TARGET)
 
 
@@ -199,7 +199,7 @@ def step_battle_map(window, repeat: int) -> Step:
     ratio = ours / baseline
     return Step("battle map redraw (water level + light bars)", ours,
                 "bare matplotlib render of the same bars and tanks", baseline,
-                f"≤ {REDRAW_TARGET}×", ratio, ratio <= REDRAW_TARGET)
+                f"≤ {REDRAW_TARGET:g}×", ratio, ratio <= REDRAW_TARGET)
 
 
 def step_actions(today: dt.date, repeat: int) -> list[Step]:

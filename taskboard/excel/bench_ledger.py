@@ -73,7 +73,7 @@ def measure_whole(db, campaign_id: int, period: Period, today: dt.date, repeat: 
         steps.append(dict(
             name="whole ledger export, values included", median_ms=mine,
             baseline_name="openpyxl write-only dump of the same cells", baseline_ms=base,
-            target=f"≤ {WHOLE_TARGET}×", ratio=ratio,
+            target=f"≤ {WHOLE_TARGET:g}×", ratio=ratio,
             ok=None if ratio is None else ratio <= WHOLE_TARGET))
         try:
             import xlsxwriter  # noqa: F401
