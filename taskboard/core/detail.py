@@ -21,6 +21,7 @@ from taskboard.core.models import (
     Assignment, AuditEvent, Campaign, Feedback, Report, Task, Unit, UrgeNotice, UrgeRecord, User,
 )
 from taskboard.core.periods import Period
+from taskboard.core.recurrence import current_due_date, recurrence_text
 from taskboard.core.rules import (
     DueState, Light, assignment_light, due_state, is_lagging, task_light, time_progress,
 )
@@ -152,9 +153,14 @@ class TaskDetail:
     urges: tuple[UrgeEntry, ...]
     audit: tuple[AuditEntry, ...]
     awaiting_close: bool = False
+    recurrence: str = ""
+    # The current cycle's due date of a recurring task (else the deadline).
+    due_date: Optional[dt.date] = None
 
     @property
     def deadline_text(self) -> str:
+        if self.recurrence:
+            return recurrence_text(self.recurrence, self.due_date, self.deadline)
         return self.deadline.isoformat() if self.deadline else (self.deadline_note or "长期")
 
     def reports_of(self, assignment_id: int) -> list[ReportEntry]:
@@ -221,6 +227,7 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
 
     task_closed_now = task.closed_on is not None and task.closed_on <= period_end
     tprog = time_progress(task.start_date, task.deadline, at)
+    due = current_due_date(task.deadline, task.recurrence, at)
     p = str(period)
     rows = []
     for a in assignments:
@@ -233,7 +240,7 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
             a.id, a.unit_id, unit_of[a.id],
             assignment_light(closed, latest.status if latest else None), progress, tprog,
             is_lagging(progress, tprog, closed),
-            due_state(task.deadline, closed, at, cal, near_days), a.closed_on,
+            due_state(due, closed, at, cal, near_days), a.closed_on,
             a.close_outcome, a.close_note, latest.id if latest else None,
             latest.status if latest else None,
             sum(1 for f in feedback if f.assignment_id == a.id and f.is_open),
@@ -250,7 +257,8 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
         units.get(task.lead_unit_id, "") if task.lead_unit_id else "", task.leader,
         task.start_date, task.deadline, task.deadline_note, task.closed_on, task.close_outcome,
         task.close_note, task_light(closed, [r.light for r in live]),
-        due_state(task.deadline, closed, at, cal, near_days), progress, tprog,
+        due_state(due, closed, at, cal, near_days), progress, tprog,
         is_lagging(progress, tprog, closed), period, tuple(rows), report_entries, feedback,
         urges, audit, not closed and bool(live) and all(r.closed or r.progress >= 100
-                                                        for r in live))
+                                                        for r in live),
+        recurrence=task.recurrence, due_date=due)

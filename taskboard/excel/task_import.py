@@ -22,9 +22,9 @@ from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, AuditEvent, Campaign, Task, Unit
 from taskboard.core.permissions import require
 from taskboard.core.rules import code_sort_key
-from taskboard.excel.task_list_reader import (
-    ALL_DISTRICTS, ParsedSheet, read_task_list, unit_key,
-)
+from taskboard.core.recurrence import RECURRENCE_WORDS
+from taskboard.excel.task_list_reader import ALL_DISTRICTS, ColumnInfo, ParsedSheet, read_task_list
+from taskboard.excel.unit_cells import expand_collective, is_collective, unit_key
 
 CREATE = "create"  # a unit mapping value: make a new unit with the name as written
 UnitChoice = Union[int, str]
@@ -47,6 +47,9 @@ class PreviewRow:
     warnings: tuple[str, ...]
     # No date because the cell could not be read (not because the work is ongoing).
     deadline_unreadable: bool = False
+    # 配合单位: responsible units too, their assignments marked as supporting.
+    support_units: tuple[str, ...] = ()
+    recurrence: str = ""  # a core.recurrence key; ``deadline`` is then the last cycle or None
 
     @property
     def status(self) -> str:
@@ -58,7 +61,12 @@ class PreviewRow:
                 "units": list(self.units), "leader": self.leader,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "deadline_note": self.deadline_note,
-                "deadline_unreadable": self.deadline_unreadable, "errors": list(self.errors),
+                "deadline_unreadable": self.deadline_unreadable,
+                "recurrence": self.recurrence or None,
+                "recurrence_text": RECURRENCE_WORDS.get(self.recurrence, ""),
+                "support_units": list(self.support_units),
+                "description": self.description, "target": self.target,
+                "errors": list(self.errors),
                 "warnings": list(self.warnings)}
 
 
@@ -85,6 +93,12 @@ class ImportPreview:
     known_units: dict[str, int] = field(default_factory=dict)
     district_ids: tuple[int, ...] = ()
     sheet_names: tuple[str, ...] = ()
+    column_report: list[ColumnInfo] = field(default_factory=list)
+    category_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    # Data that goes nowhere (a column no field takes): shown to the user, never blocking.
+    sheet_warnings: list[str] = field(default_factory=list)
+    # unit_key of a collective phrase (各旗县（市、区）教育局) → the units it stands for
+    collectives: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -104,6 +118,15 @@ class ImportPreview:
                 "campaign": self.campaign_name, "new_campaign": self.campaign_id is None,
                 "tasks": len(self.rows), "errors": self.error_count,
                 "warnings": self.warning_count,
+                "columns_read": [{"column": c.column, "header": c.header, "field": c.field,
+                                  "field_name": c.field_word, "rows_with_data": c.rows_with_data}
+                                 for c in self.column_report if c.field],
+                "columns_ignored": [{"column": c.column, "header": c.header, "reason": c.reason,
+                                     "rows_with_data": c.rows_with_data}
+                                    for c in self.column_report if not c.field],
+                "category_rows": [{"row": r, "category": text, "reason": why}
+                                  for r, text, why in self.category_rows],
+                "sheet_warnings": self.sheet_warnings,
                 "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
                 "notes": self.notes,
                 "unknown_units": [{"name": u.name, "rows": list(u.rows),
@@ -163,7 +186,7 @@ def preview_import(session: Session, path: Path, campaign: Optional[str] = None,
     year = today.year
     if campaign_id is not None:
         year = session.get(Campaign, campaign_id).start_date.year
-    parsed = read_task_list(Path(path), year, sheet=sheet)
+    parsed = read_task_list(Path(path), year, sheet=sheet, today=today)
     return build_preview(session, parsed, campaign_id, campaign_name, today=today)
 
 
@@ -174,6 +197,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
                             .order_by(Unit.sort_order, Unit.id)).all()
     by_key = {unit_key(u.name): u.id for u in units}
     active = [(u.id, u.name) for u in units if u.active]
+    active_kinds = [(u.id, u.name, u.kind) for u in units if u.active]
+    collectives: dict[str, tuple[int, ...]] = {}
     districts = tuple(u.id for u in units if u.kind == "district" and u.active)
     existing: dict[str, bool] = {}
     if campaign_id is not None:
@@ -192,7 +217,16 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             errors.append(f"编号 {t.code} 在专项工作中已存在" +
                           ("（被已删除的任务占用）" if existing[t.code] else ""))
         names = [t.lead] if t.lead else []
-        names += [u for u in t.units if u != ALL_DISTRICTS]
+        for name in [*t.units, *t.support]:
+            if name == ALL_DISTRICTS:
+                continue
+            if is_collective(name) and unit_key(name) not in by_key:
+                ids = collectives.get(unit_key(name)) or expand_collective(name, active_kinds)
+                if ids:
+                    collectives[unit_key(name)] = ids
+                    warnings.append(f"“{name}”展开为 {len(ids)} 个单位")
+                    continue
+            names.append(name)
         for name in names:
             uid = by_key.get(unit_key(name))
             if uid is None:
@@ -201,7 +235,7 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
                     rows_of.append(t.row)
             else:
                 known[name] = uid
-        if ALL_DISTRICTS in t.units:
+        if ALL_DISTRICTS in t.units or ALL_DISTRICTS in t.support:
             if not districts:
                 errors.append("“各旗区”无法展开：还没有旗区类型的单位")
             else:
@@ -211,7 +245,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             units=tuple(t.units), leader=t.leader, deadline=t.deadline.date,
             deadline_note=t.deadline.note, description=t.description, target=t.target,
             errors=tuple(errors), warnings=tuple(warnings),
-            deadline_unreadable=bool(t.deadline.error)))
+            deadline_unreadable=bool(t.deadline.error), support_units=tuple(t.support),
+            recurrence=t.deadline.recurrence))
     unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active))
                      for name, r in unknown.values()]
     return ImportPreview(
@@ -219,7 +254,9 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
         header_row=parsed.header_row, columns=parsed.columns, campaign_id=campaign_id,
         campaign_name=campaign_name, rows=rows, skipped=parsed.skipped, notes=parsed.notes,
         unknown_units=unknown_units, known_units=known, district_ids=districts,
-        sheet_names=parsed.sheet_names)
+        sheet_names=parsed.sheet_names, column_report=list(parsed.column_report),
+        category_rows=list(parsed.category_rows), sheet_warnings=list(parsed.warnings),
+        collectives=collectives)
 
 
 def _guess_kind(name: str) -> str:
@@ -291,24 +328,35 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
             title=r.title, category=r.category, description=r.description, target=r.target,
             lead_unit_id=ids.get(unit_key(r.lead_unit)) if r.lead_unit else None, leader=r.leader,
             start_date=start if (r.deadline is None or r.deadline >= start) else r.deadline,
-            deadline=r.deadline, deadline_note=r.deadline_note, closed_on=None,
+            deadline=r.deadline, deadline_note=r.deadline_note, recurrence=r.recurrence,
+            closed_on=None,
             close_outcome="", close_note="", deleted=False, version=1))
     new_ids = session.execute(insert(Task).returning(Task.id, sort_by_parameter_order=True),
                               task_values).scalars().all()
     assignments, events = [], []
     for task_id, r, values in zip(new_ids, preview.rows, task_values):
         unit_ids: list[int] = []
+        supporting: set[int] = set()
         if r.lead_unit:
             unit_ids.append(ids[unit_key(r.lead_unit)])
-        for name in r.units:
-            more = preview.district_ids if name == ALL_DISTRICTS else (ids[unit_key(name)],)
-            unit_ids.extend(u for u in more if u not in unit_ids)
+        for names, support in ((r.units, False), (r.support_units, True)):
+            for name in names:
+                more = (preview.district_ids if name == ALL_DISTRICTS else
+                        preview.collectives.get(unit_key(name)) or (ids[unit_key(name)],))
+                for u in more:
+                    if u not in unit_ids:
+                        unit_ids.append(u)
+                        if support:
+                            supporting.add(u)
         assignments.extend(dict(task_id=task_id, unit_id=u, progress=0, closed_on=None,
-                                close_outcome="", close_note="", archived=False, version=1)
+                                close_outcome="", close_note="", archived=False,
+                                supporting=u in supporting, version=1)
                            for u in unit_ids)
         after = {k: values[k] for k in ("code", "title", "category", "lead_unit_id", "leader",
-                                        "deadline", "deadline_note")}
+                                        "deadline", "deadline_note", "recurrence")}
         after["unit_ids"] = unit_ids
+        if supporting:
+            after["supporting_unit_ids"] = [u for u in unit_ids if u in supporting]
         events.append(dict(user_id=actor.user_id, action="task.import", entity="task",
                            entity_id=task_id, task_id=task_id,
                            summary=f"从 {preview.file_name} 第 {r.row} 行导入任务 {r.code}",
