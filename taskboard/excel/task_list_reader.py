@@ -272,7 +272,8 @@ def _parse_rows(path, sheet, rows, found, default_year, layout, filled, today) -
         if not texts_in_row:
             continue
         if n in layout.hidden_rows:
-            parsed.skipped.append((n, f"隐藏行，已跳过：{texts_in_row[0][1][:30]}"))
+            shown = ctx.first(values, "title") or ctx.first(values, "measure") or texts_in_row[0][1]
+            parsed.skipped.append((n, f"隐藏行，已跳过：{shown[:30]}"))
             continue
         code_text = ctx.first(values, "code")
         title = ctx.first(values, "title")
@@ -302,13 +303,15 @@ def _parse_rows(path, sheet, rows, found, default_year, layout, filled, today) -
         if first_text.startswith(_NOTE_START) and not task_fields:
             parsed.skipped.append((n, f"说明文字，已跳过：{first_text[:30]}"))
             continue
-        for c, _ in texts_in_row:
-            data_counts[c] = data_counts.get(c, 0) + 1
+        for c, v in enumerate(values):
+            if _text(v):
+                data_counts[c] = data_counts.get(c, 0) + 1
         task = ctx.task(n, values, (h1, h2), h2_title or h1_title, carried_category)
         parsed.tasks.append(task)
         if task.category:
             carried_category = task.category
     _parent_rows(parsed)
+    parsed.category_rows.sort()
     _assign_codes(parsed)
     _report_columns(parsed, cols, ignored, header_texts, data_counts)
     return parsed
