@@ -159,23 +159,28 @@ def cmd_import_tasks(args) -> int:
 
 
 def _print_preview(p, unresolved: list[str]) -> None:
+    from taskboard.core.recurrence import RECURRENCE_WORDS
+    from taskboard.excel.task_import import account_lines
+
     print(f"{p.file_name} · 工作表「{p.sheet}」· 表头在第 {p.header_row} 行 · "
           f"专项工作「{p.campaign_name}」{'（将新建）' if p.campaign_id is None else ''}")
-    print("识别的列：" + "，".join(f"{k}={v}" for k, v in p.columns.items()))
+    for line in account_lines(p):
+        print(line)
     for note in p.notes:
         print(f"说明：{note}")
     for r in p.rows:
         deadline = (r.deadline.isoformat() if r.deadline else
                     "无法识别" if r.deadline_unreadable else r.deadline_note or "无")
         units = "、".join(r.units)
+        support = f" | 配合：{'、'.join(r.support_units)}" if r.support_units else ""
+        if r.recurrence:
+            deadline = f"{RECURRENCE_WORDS[r.recurrence]}" + (f"，至 {deadline}" if r.deadline else "")
         print(f"第 {r.row} 行 [{r.status}] {r.code} {r.title} | 牵头：{r.lead_unit or '—'}"
-              f" | 责任：{units or '—'} | 时限：{deadline}")
+              f" | 责任：{units or '—'}{support} | 时限：{deadline}")
         for e in r.errors:
             print(f"    错误：{e}")
         for w in r.warnings:
             print(f"    提示：{w}")
-    for row, why in p.skipped:
-        print(f"第 {row} 行：{why}")
     for u in p.unknown_units:
         hint = "，可能是：" + "、".join(n for _, n in u.suggestions) if u.suggestions else ""
         mark = "（未处理）" if u.name in unresolved else ""

@@ -135,6 +135,25 @@ class ImportPreview:
                 "rows": [r.as_json() for r in self.rows]}
 
 
+def account_lines(p: "ImportPreview") -> list[str]:
+    """How every column and every non-task row was taken, for the preview (GUI and CLI)."""
+    lines = [f"注意：{w}" for w in p.sheet_warnings]
+    read = [c for c in p.column_report if c.field]
+    lines.append("读入的列：" + "；".join(
+        f"{c.column}“{c.header}”→{c.field_word}" for c in read))
+    ignored = [c for c in p.column_report if not c.field]
+    if ignored:
+        lines.append("未读入的列：" + "；".join(
+            f"{c.column}“{c.header or '无列名'}”（{c.reason}"
+            + (f"，{c.rows_with_data} 行有数据" if c.rows_with_data else "，无数据") + "）"
+            for c in ignored))
+    for row, category, why in p.category_rows:
+        lines.append(f"第 {row} 行作为类别“{category}”：{why}")
+    for row, why in p.skipped:
+        lines.append(f"第 {row} 行未导入：{why}")
+    return lines
+
+
 @dataclass(frozen=True)
 class ImportResult:
     campaign_id: int

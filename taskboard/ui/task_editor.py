@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
-    QPlainTextEdit, QVBoxLayout, QWidget,
+    QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget,
 )
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,10 +111,14 @@ class TaskEditorDialog(QDialog):
         form.addRow("分管领导", self.leader)
         form.addRow("开始日期", self.start)
         form.addRow("完成时限", deadline_row)
-        recurrence_row = QHBoxLayout()
+        # In a widget of fixed height: a bare layout row soaks up the form's spare height.
+        recurrence_box = QWidget()
+        recurrence_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        recurrence_row = QHBoxLayout(recurrence_box)
+        recurrence_row.setContentsMargins(0, 0, 0, 0)
         recurrence_row.addWidget(self.recurrence)
         recurrence_row.addWidget(self.cycle_due, 1)
-        form.addRow("完成周期", recurrence_row)
+        form.addRow("完成周期", recurrence_box)
         form.addRow("任务描述", self.description)
         form.addRow("工作目标", self.target)
 
