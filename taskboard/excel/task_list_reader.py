@@ -395,6 +395,8 @@ def _report_columns(parsed, cols, ignored, header_texts, data_counts) -> None:
             continue
         why = ignored.get(c, "无列名")
         parsed.column_report.append(ColumnInfo(letter, header, "", why, rows))
-        if rows:
+        # A 序号 of row numbers beside the real 任务编号 holds nothing the tasks lack.
+        row_numbers = norm_header(header) in FALLBACK_ALIASES["code"] and "code" in cols.values()
+        if rows and not row_numbers:
             name = f"“{header}”" if header else "（无列名）"
             parsed.warnings.append(f"第 {letter} 列{name}有 {rows} 行数据未导入：{why}。")

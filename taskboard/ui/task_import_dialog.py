@@ -92,7 +92,7 @@ class TaskImportDialog(QDialog):
         self.detail.setObjectName("importDetail")
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("选中一行，在这里查看它的全部错误与提示。")
-        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 7 + 16)
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 5 + 16)
         # Which column went into which field, which were left out and why, which rows became
         # categories or were skipped: nothing in the file is dropped without a word.
         self.account = QPlainTextEdit()
