@@ -346,11 +346,15 @@ def _assign_codes(parsed: ParsedSheet) -> None:
     for t in parsed.tasks:
         if t.own_code:
             groups.setdefault(t.own_code, []).append(t)
+    merged = []
     for code, members in groups.items():
         if len(members) > 1 and all(m.code_merge for m in members[1:]):
             for k, m in enumerate(members, start=1):
                 m.own_code = f"{code}.{k}"
-            parsed.notes.append(f"编号 {code} 合并了 {len(members)} 行，依次编为 {code}.1—{code}.{len(members)}。")
+            merged.append(f"{code} → {code}.1—{code}.{len(members)}")
+    if merged:
+        parsed.notes.append(f"有 {len(merged)} 个编号合并了多行，逐行编号（"
+                            + "；".join(merged[:3]) + ("等" if len(merged) > 3 else "") + "）。")
     plain = [t.own_code for t in parsed.tasks if t.own_code and "." not in t.own_code]
     restart = len(plain) != len(set(plain)) and any(t.heading_path != (0, 0) for t in parsed.tasks)
     if restart:

@@ -6,6 +6,7 @@ needs them known; invented ones (marked 虚构) where the import must offer them
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from pathlib import Path
@@ -271,3 +272,67 @@ SHAPES = {
     "deadlines": deadlines,
     "wps_like": wps_like,
 }
+
+
+def combined_list(path: Path, tasks: int = 66):
+    """A 双减 任务分解表 with every shape at once, and what each task must read as.
+
+    Title with the year, a two-row header with groups, 一、 headings, 重点任务 merged over
+    its 具体举措, lead markers in the 责任单位 cell beside a 配合单位 column, a hidden old
+    column, a hidden withdrawn row and 每学期 / 立行立改 / 12月底前 deadlines. Returns
+    (path, expected) with expected = one tuple per task as the preview must show it.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2027年“双减”工作任务分解表"])
+    ws.merge_cells("A1:H1")
+    ws.append(["序号", "任务清单", None, "责任清单", None, None, "完成时限", "备注"])
+    ws.append([None, "重点任务", "具体举措", "原责任单位", "责任单位", "配合单位", None, None])
+    for rng in ("A2:A3", "B2:C2", "D2:F2", "G2:G3", "H2:H3"):
+        ws.merge_cells(rng)
+    ws.column_dimensions["D"].hidden = True
+    deadline_cells = [("每学期", None, "每学期", "semester"),
+                      ("立行立改", D_TODAY, "立行立改", ""),
+                      ("12月底前", dt.date(2027, 12, 31), "", ""),
+                      ("2027年6月30日", dt.date(2027, 6, 30), "", "")]
+    expected = []
+    r, n, part = 4, 0, 0
+    while n < tasks:
+        part += 1
+        heading = f"{'一二三四五六七八九十'[part - 1]}、第{part}方面"
+        ws.append([heading])
+        ws.merge_cells(f"A{r}:H{r}")
+        r += 1
+        for group in range(1, 5):
+            if n >= tasks:
+                break
+            size = min(3, tasks - n)
+            top = r
+            for k in range(1, size + 1):
+                n += 1
+                lead, other = DISTRICTS[n % 9], _dept(n)
+                support = _dept(n + 5)
+                cell, date, note, rec = deadline_cells[n % 4]
+                unit_cell = [f"{lead}（牵头）、{other}", f"{other}、{lead}*",
+                             f"牵头单位：{lead}\n责任单位：{other}", f"{lead}牵头，{other}"][n % 4]
+                ws.append([f"{part}.{group}" if k == 1 else None,
+                           f"重点任务{part}.{group}" if k == 1 else None,
+                           f"举措{n}", "原单位（虚构）", unit_cell, support, cell,
+                           "纳入考核" if n % 5 == 0 else None])
+                expected.append((f"{part}.{group}.{k}", f"举措{n}", f"重点任务{part}.{group}", lead,
+                                 (other,), (support,) if support != other else (), "", date,
+                                 note, rec, "备注：纳入考核" if n % 5 == 0 else "", ""))
+                r += 1
+            if size > 1:
+                ws.merge_cells(f"A{top}:A{top + size - 1}")
+                ws.merge_cells(f"B{top}:B{top + size - 1}")
+        ws.append(["x", "已撤销的重点任务", "已撤销的举措", "原单位（虚构）", "东胜区", None,
+                   "12月底前", None])
+        ws.row_dimensions[r].hidden = True
+        r += 1
+    ws.append(["注：完成时限未标年份的均为2027年；标*或（牵头）的为牵头单位。"])
+    wb.save(path)
+    return path, expected
+
+
+D_TODAY = dt.date(2026, 11, 23)

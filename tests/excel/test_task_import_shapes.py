@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from taskboard.cli import main
 from taskboard.core.models import Assignment, Task, Unit
@@ -194,7 +194,8 @@ def test_merged_cells_carry_down_and_year_from_the_note(demo_db, tmp_path):
         ("2", "推行非接触式办税", "优化纳税服务", "市税务局", (), (), "", D(2027, 6, 30), "", "", "",
          ""),
     ]
-    assert p.notes[0] == "未写年份的完成时限按 2027 年理解（取自说明“注：未标年份的均为2027年。”）。"
+    assert p.notes == ["未写年份的完成时限按 2027 年理解（取自说明“注：未标年份的均为2027年。”）。",
+                       "有 1 个编号合并了多行，逐行编号（1 → 1.1—1.3）。"]
     assert p.skipped == [(7, "说明文字，已跳过：注：未标年份的均为2027年。")]
 
 
@@ -269,3 +270,27 @@ def test_realistic_long_list_in_each_shape_imports(demo_db, dispatcher, tmp_path
     print(f"{shape}: {result.tasks} tasks, {result.assignments} assignments, "
           f"{len(p.category_rows)} category rows, {len(p.skipped)} skipped, "
           f"{len(p.sheet_warnings)} column warnings, {len(result.units_created)} units created")
+
+
+def test_realistic_combined_list_reads_every_field_of_every_row(demo_db, dispatcher, tmp_path):
+    path, expected = S.combined_list(tmp_path / "双减.xlsx", 66)
+    assert S.D_TODAY == TODAY
+    p = preview(demo_db, path)
+    assert p.error_count == 0
+    assert [fields(r) for r in p.rows] == expected
+    assert len(p.rows) == 66
+    hidden_rows = [why for _, why in p.skipped if why.startswith("隐藏行")]
+    assert len(hidden_rows) == len([c for _, c, _ in p.category_rows])  # one per part
+    assert len(hidden_rows) == 6
+    assert p.sheet_warnings == [
+        "第 D 列“责任清单/原责任单位”有 66 行数据未导入：隐藏列（列名为“原责任单位”）。"]
+    assert p.notes[2] == ("有 22 个编号合并了多行，逐行编号（1.1 → 1.1.1—1.1.3；1.2 → 1.2.1—1.2.3；"
+                          "1.3 → 1.3.1—1.3.3等）。")
+    with demo_db.Session.begin() as s:
+        p = preview_import(s, path, "双减", today=TODAY)
+        result = apply_import(s, dispatcher, p, today=TODAY)
+    assert result.tasks == 66 and result.units_created == ()
+    with demo_db.session() as s:
+        supporting = s.scalar(select(func.count()).select_from(Assignment).join(Task).where(
+            Task.campaign_id == result.campaign_id, Assignment.supporting.is_(True)))
+    assert supporting == sum(1 for e in expected if e[5])
