@@ -55,7 +55,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 MULTI_FIELDS = ("units", "support", "problem")
 # Row numbers, used as the code only when the sheet has no code-like column at all.
 FALLBACK_ALIASES = {"code": ("序号", "序列号")}
-FIELD_WORDS = {"code": "编号", "title": "任务名称", "measure": "具体举措", "category": "类别",
+FIELD_WORDS = {"code": "编号", "title": "任务名称", "measure": "任务名称（具体举措）", "category": "类别",
                "lead": "牵头单位", "units": "责任单位", "support": "配合单位（作为责任单位）",
                "leader": "分管领导", "deadline": "完成时限", "problem": "问题（记入任务描述）",
                "description": "具体措施", "target": "工作目标", "note": "备注（记入任务描述）"}
@@ -99,10 +99,11 @@ class ColumnInfo:
     field: str  # a key of ALIASES, "" when ignored
     reason: str = ""
     rows_with_data: int = 0
+    word: str = ""  # what the field means here, when not its usual word
 
     @property
     def field_word(self) -> str:
-        return FIELD_WORDS.get(self.field, "")
+        return self.word or FIELD_WORDS.get(self.field, "")
 
 
 @dataclass
@@ -395,7 +396,12 @@ def _report_columns(parsed, cols, ignored, header_texts, data_counts) -> None:
         header = header_texts.get(c, "")
         rows = data_counts.get(c, 0)
         if c in cols:
-            parsed.column_report.append(ColumnInfo(letter, header, cols[c], "", rows))
+            key, word = cols[c], ""
+            if key == "title" and "measure" in cols.values():
+                # Each 具体举措 is a task; the 重点任务 above it says what it belongs to.
+                key, word = (("description", "任务描述（所属重点任务）") if "category" in cols.values()
+                             else ("category", "类别（各举措所属的重点任务）"))
+            parsed.column_report.append(ColumnInfo(letter, header, key, "", rows, word))
             continue
         why = ignored.get(c, "无列名")
         parsed.column_report.append(ColumnInfo(letter, header, "", why, rows))
