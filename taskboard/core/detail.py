@@ -52,6 +52,7 @@ class DetailAssignment:
     # Closed out as of the period's end (its own close-out or the whole task's).
     closed: bool = False
     awaiting_close: bool = False
+    supporting: bool = False  # a 配合单位
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
             latest.status if latest else None,
             sum(1 for f in feedback if f.assignment_id == a.id and f.is_open),
             sum(1 for u in urges if u.assignment_id == a.id), a.archived, closed,
-            not closed and progress >= 100))
+            not closed and progress >= 100, a.supporting))
     live = [r for r in rows if not r.archived]
     closed = task_closed_now or (bool(live) and all(r.closed_on is not None and
                                                       r.closed_on <= period_end for r in live))

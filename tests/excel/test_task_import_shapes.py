@@ -65,6 +65,15 @@ def test_supporting_units_are_stored_as_supporting_assignments(demo_db, dispatch
         "2": {"市自然资源局": False, "市发展和改革委员会": True, "市财政局": True},
         "3": {"市财政局": False, "市交通运输局": False, "康巴什区": True},
     }
+    from taskboard.core.detail import load_detail
+    from taskboard.core.periods import Period
+    from taskboard.core.workcalendar import WorkCalendar
+
+    with demo_db.session() as s:
+        task_id = s.scalar(select(Task.id).where(Task.campaign_id == result.campaign_id,
+                                                 Task.code == "1"))
+        detail = load_detail(s, task_id, Period(2026, 11), TODAY, WorkCalendar())
+    assert {a.unit_name: a.supporting for a in detail.assignments} == got["1"]
 
 
 def test_two_row_header_with_unknown_lower_cells(demo_db, tmp_path):
@@ -194,6 +203,7 @@ def test_merged_cells_carry_down_and_year_from_the_note(demo_db, tmp_path):
         ("2", "推行非接触式办税", "优化纳税服务", "市税务局", (), (), "", D(2027, 6, 30), "", "", "",
          ""),
     ]
+    assert columns(p)[1:3] == [("B", "重点任务", "category", "", 4), ("C", "具体举措", "measure", "", 4)]
     assert p.notes == ["未写年份的完成时限按 2027 年理解（取自说明“注：未标年份的均为2027年。”）。",
                        "有 1 个编号合并了多行，逐行编号（1 → 1.1—1.3）。"]
     assert p.skipped == [(7, "说明文字，已跳过：注：未标年份的均为2027年。")]

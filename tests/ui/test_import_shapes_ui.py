@@ -106,3 +106,35 @@ def test_task_editor_sets_and_shows_a_recurrence(qtbot, demo_db, dispatcher, ui_
     qtbot.addWidget(again)
     assert again.recurrence.currentText() == "每季度"
     assert again.cycle_due.text() == "本期 2026-12-31 前完成，此后每期到期"
+
+
+def test_detail_marks_supporting_units_and_shows_the_cycle(qtbot, demo_db, dispatcher, ui_state,
+                                                           qtmodeltester, monkeypatch, tmp_path):
+    from taskboard.core.periods import Period
+    from taskboard.excel.task_import import apply_import, preview_import
+    from taskboard.ui.task_detail import ASSIGNMENT_COLUMNS, TaskDetailDialog
+
+    ensure_app()
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    ctx = AppContext(db=demo_db, actor=dispatcher, ui_state=ui_state, today=lambda: TODAY)
+    path = S.several_unit_columns(tmp_path / "a.xlsx")
+    with demo_db.Session.begin() as s:
+        p = preview_import(s, path, "新专项", today=TODAY)
+        result = apply_import(s, dispatcher, p, today=TODAY)
+        task = s.scalar(select(Task).where(Task.campaign_id == result.campaign_id,
+                                           Task.code == "1"))
+        task.recurrence = "monthly"
+        task_id = task.id
+    d = TaskDetailDialog(ctx, task_id, Period(2026, 11))
+    qtbot.addWidget(d)
+    d.resize(1000, 640)
+    d.show()
+    qtbot.waitExposed(d)
+    unit_col = next(i for i, c in enumerate(ASSIGNMENT_COLUMNS) if c.header == "责任单位")
+    names = [d.assignments.index(r, unit_col).data() for r in range(d.assignments.rowCount())]
+    assert names == ["市发展和改革委员会", "东胜区", "市财政局（配合）", "市商务局（配合）",
+                     "市司法局（配合）"]
+    assert "每月（本期 2026-11-30 前，至 2026-12-31）" in d.fields.text()
+    assert "临期" in d.fields.text()
+    qtmodeltester.check(d.assignments)
+    d.grab().save(str(SHOTS / "task_detail_supporting.png"))
