@@ -164,6 +164,17 @@ def _looks_like_header_row(values, hidden) -> bool:
             and all(len(_text(values[c])) <= 20 for c in filled))
 
 
+# Columns that can name the task when the list has no 任务名称 column, best first: a 责任清单
+# of 整改措施 or a 问题清单 of 反馈问题 still lists one task a row.
+TITLE_STAND_INS = ("description", "problem")
+
+
+def _names_tasks(cols: dict[int, str]) -> bool:
+    keys = list(cols.values())
+    return ("title" in keys or "measure" in keys
+            or any(keys.count(k) == 1 for k in TITLE_STAND_INS) and bool(set(keys) & set(UNIT_FIELDS)))
+
+
 def _find_header(rows, hidden):
     """(header row, column → field, column → why ignored, column → header text) or None.
 
@@ -186,10 +197,10 @@ def _find_header(rows, hidden):
                 if up or low:
                     texts[c] = f"{up}/{low}" if up and low and up != low else (low or up)
             cols, ignored = _header_cols(merged, hidden)
-            if "title" in cols.values() or "measure" in cols.values():
+            if _names_tasks(cols):
                 return rows[i + 1][0], cols, ignored, texts
         cols, ignored = _header_cols(values, hidden)
-        if ("title" in cols.values() or "measure" in cols.values()) and len(cols) >= 2:
+        if _names_tasks(cols) and len(cols) >= 2:
             return n, cols, ignored, {c: _text(v) for c, v in enumerate(values) if _text(v)}
     return None
 
@@ -244,12 +255,20 @@ def _sheet_year(rows, header_row: int, default_year: int) -> tuple[int, str]:
 
 def _parse_rows(path, sheet, rows, found, default_year, layout, filled, today) -> ParsedSheet:
     header_row, cols, ignored, header_texts = found
+    stand_in_note = ""
+    if "title" not in cols.values() and "measure" not in cols.values():
+        key = next(k for k in TITLE_STAND_INS if list(cols.values()).count(k) == 1)
+        c = next(c for c, k in cols.items() if k == key)
+        cols = {**cols, c: "measure"}
+        stand_in_note = f"表中没有“任务名称”列：以“{header_texts.get(c, '')}”列为任务名称。"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     fields = set(cols.values())
     texts = {}
     for c, key in cols.items():
         texts.setdefault(key, header_texts.get(c, ""))
     parsed = ParsedSheet(path.name, digest, sheet, header_row, texts, [], [], [])
+    if stand_in_note:
+        parsed.notes.append(stand_in_note)
     if not fields & set(UNIT_FIELDS):
         raise ExcelInputError(f"{path.name}「{sheet}」第 {header_row} 行的表头中没有“牵头单位”或"
                               "“责任单位”列，无法确定任务由谁承担。")

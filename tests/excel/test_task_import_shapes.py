@@ -304,3 +304,23 @@ def test_realistic_combined_list_reads_every_field_of_every_row(demo_db, dispatc
         supporting = s.scalar(select(func.count()).select_from(Assignment).join(Task).where(
             Task.campaign_id == result.campaign_id, Assignment.supporting.is_(True)))
     assert supporting == sum(1 for e in expected if e[5])
+
+
+def test_a_responsibility_list_without_a_title_column_takes_its_measures(demo_db, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "反馈问题", "整改措施", "责任单位", "整改时限"])
+    ws.append([1, "审批时限偏长", "压减审批时限", "市司法局", "立行立改"])
+    ws.append([2, "收费不透明", "公开收费清单", "市财政局、东胜区", "每季度"])
+    wb.save(tmp_path / "r.xlsx")
+    p = preview(demo_db, tmp_path / "r.xlsx")
+    assert [fields(r) for r in p.rows] == [
+        ("1", "压减审批时限", "", "市司法局", (), (), "", TODAY, "立行立改", "", "反馈问题：审批时限偏长",
+         ""),
+        ("2", "公开收费清单", "", "市财政局", ("东胜区",), (), "", None, "每季度", "quarterly",
+         "反馈问题：收费不透明", ""),
+    ]
+    assert "表中没有“任务名称”列：以“整改措施”列为任务名称。" in p.notes
+    assert [c[2] for c in columns(p)] == ["code", "problem", "measure", "units", "deadline"]
