@@ -27,7 +27,8 @@ from taskboard.excel.task_list_reader import ALL_DISTRICTS, ColumnInfo, ParsedSh
 from taskboard.excel.unit_cells import expand_collective, is_collective, unit_key
 
 CREATE = "create"  # a unit mapping value: make a new unit with the name as written
-UnitChoice = Union[int, str]
+# A unit mapping value: a unit id, CREATE, or several unit ids (a collective phrase).
+UnitChoice = Union[int, str, tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class UnknownUnit:
     name: str
     rows: tuple[int, ...]
     suggestions: tuple[tuple[int, str], ...]  # (unit id, name), best first
+    # 各有关部门, 各盟行政公署、市人民政府 …: a group, mapped to several units (or 各旗区), never
+    # created as one unit by "create all".
+    collective: bool = False
 
 
 @dataclass
@@ -130,7 +134,8 @@ class ImportPreview:
                 "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
                 "notes": self.notes,
                 "unknown_units": [{"name": u.name, "rows": list(u.rows),
-                                   "suggestions": [n for _, n in u.suggestions]}
+                                   "suggestions": [n for _, n in u.suggestions],
+                                   "collective": u.collective}
                                   for u in self.unknown_units],
                 "rows": [r.as_json() for r in self.rows]}
 
@@ -266,7 +271,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             errors=tuple(errors), warnings=tuple(warnings),
             deadline_unreadable=bool(t.deadline.error), support_units=tuple(t.support),
             recurrence=t.deadline.recurrence))
-    unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active))
+    unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active),
+                                 is_collective(name))
                      for name, r in unknown.values()]
     return ImportPreview(
         file_name=parsed.file_name, sha256=parsed.sha256, sheet=parsed.sheet,
@@ -320,6 +326,7 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
     # Every spelling of a unit in the file (（虚构） or (虚构)) finds the same id.
     ids = {unit_key(name): uid for name, uid in preview.known_units.items()}
     created = []
+    collectives = dict(preview.collectives)
     valid_ids = set(session.scalars(select(Unit.id)))
     next_order = (session.scalar(select(Unit.sort_order).order_by(Unit.sort_order.desc())) or 0) + 1
     for u in preview.unknown_units:
@@ -336,6 +343,10 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
                          after={"name": unit.name, "kind": unit.kind})
         elif isinstance(choice, int) and choice in valid_ids:
             ids[unit_key(u.name)] = choice
+        elif isinstance(choice, (tuple, list)) and choice and set(choice) <= valid_ids:
+            if any(unit_key(r.lead_unit) == unit_key(u.name) for r in preview.rows if r.lead_unit):
+                raise ValidationError(f"“{u.name}”是牵头单位，只能对应一个单位。")
+            collectives[unit_key(u.name)] = tuple(choice)
         else:
             raise ValidationError(f"单位“{u.name}”对应的单位不存在（{choice}）。")
 
@@ -361,7 +372,7 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
         for names, support in ((r.units, False), (r.support_units, True)):
             for name in names:
                 more = (preview.district_ids if name == ALL_DISTRICTS else
-                        preview.collectives.get(unit_key(name)) or (ids[unit_key(name)],))
+                        collectives.get(unit_key(name)) or (ids[unit_key(name)],))
                 for u in more:
                     if u not in unit_ids:
                         unit_ids.append(u)

@@ -211,7 +211,12 @@ class TaskImportDialog(QDialog):
         for u in p.unknown_units:
             box = QComboBox()
             box.addItem("— 请选择 —", UNSET)
-            box.addItem(f"新建单位“{u.name}”", CREATE)
+            if u.collective:
+                # A group of units: expand it, or name the one unit meant; never one new unit.
+                if p.district_ids:
+                    box.addItem(f"展开为全部旗区（{len(p.district_ids)} 个）", p.district_ids)
+            else:
+                box.addItem(f"新建单位“{u.name}”", CREATE)
             for uid, name in u.suggestions:
                 box.addItem(f"对应为：{name}（相近）", uid)
             for uid, name in units:
@@ -228,7 +233,7 @@ class TaskImportDialog(QDialog):
 
     def _create_rest(self) -> None:
         for box in self.unit_boxes.values():
-            if box.currentData() is UNSET:
+            if box.currentData() is UNSET and box.itemData(1) == CREATE:
                 box.setCurrentIndex(1)
 
     def mapping(self) -> dict:

@@ -324,3 +324,22 @@ def test_a_responsibility_list_without_a_title_column_takes_its_measures(demo_db
     ]
     assert "表中没有“任务名称”列：以“整改措施”列为任务名称。" in p.notes
     assert [c[2] for c in columns(p)] == ["code", "problem", "measure", "units", "deadline"]
+
+
+def test_a_collective_phrase_is_mapped_to_several_units_never_created(demo_db, tmp_path, capsys):
+    path = S.separators(tmp_path / "e.xlsx")
+    args = ["import-tasks", str(path), "--db", demo_db.url, "--campaign", "集体称谓"]
+    # --create-units makes the bracketed department, never a unit named after a group
+    assert main([*args, "--create-units", "--map", "各旗县（市、区）教育局=各旗区"]) == 2
+    err = capsys.readouterr().err
+    assert "1 个未知单位" in err and "--map 名称=单位1、单位2" in err
+    assert main([*args, "--create-units", "--map", "各旗县（市、区）教育局=各旗区",
+                 "--map", "各盟行政公署、市人民政府=市财政局、市商务局"]) == 0
+    capsys.readouterr()
+    with demo_db.session() as s:
+        def units(code):
+            return sorted(s.scalars(select(Unit.name).join(Assignment).join(Task).join(
+                Task.campaign).where(Task.code == code, Task.campaign.has(name="集体称谓"))))
+        assert units("3") == sorted(["市发展和改革委员会", *S.DISTRICTS])
+        assert units("4") == sorted(["市发展和改革委员会", "市财政局", "市商务局"])
+        assert s.scalar(select(Unit.id).where(Unit.name == "各盟行政公署、市人民政府")) is None

@@ -138,3 +138,32 @@ def test_detail_marks_supporting_units_and_shows_the_cycle(qtbot, demo_db, dispa
     assert "临期" in d.fields.text()
     qtmodeltester.check(d.assignments)
     d.grab().save(str(SHOTS / "task_detail_supporting.png"))
+
+
+def test_a_collective_phrase_is_expanded_not_created_in_the_dialog(qtbot, window, demo_db,
+                                                                   tmp_path):
+    from PySide6.QtWidgets import QPushButton
+    from sqlalchemy import func
+
+    from taskboard.core.models import Assignment
+
+    dialog = _preview(qtbot, window, S.separators(tmp_path / "e.xlsx"))
+    group = dialog.unit_boxes["各盟行政公署、市人民政府"]
+    assert group.itemText(1) == "展开为全部旗区（9 个）"
+    assert all("新建" not in group.itemText(i) for i in range(group.count()))
+    create_rest = next(b for b in dialog.findChildren(QPushButton) if b.text() == "其余全部新建")
+    qtbot.mouseClick(create_rest, Qt.LeftButton)
+    assert group.currentIndex() == 0 and not dialog.import_button.isEnabled()
+    # 各旗县（市、区）教育局 matches no unit in the demo data either: both are groups to expand
+    assert sorted(n for n, b in dialog.unit_boxes.items() if b.currentIndex() == 0) == [
+        "各旗县（市、区）教育局", "各盟行政公署、市人民政府"]
+    for box in (group, dialog.unit_boxes["各旗县（市、区）教育局"]):
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key_Down)
+        assert box.currentText() == "展开为全部旗区（9 个）"
+    assert dialog.import_button.isEnabled()
+    qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
+    with demo_db.session() as s:
+        n = s.scalar(select(func.count()).select_from(Assignment).join(Task).where(
+            Task.campaign_id == dialog.result.campaign_id, Task.code == "4"))
+    assert n == 1 + 9
