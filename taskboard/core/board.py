@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from taskboard.core.models import Assignment, Feedback, Report, Task, Unit, UrgeRecord
 from taskboard.core.periods import Period
-from taskboard.core.recurrence import current_due_date, recurrence_text
+from taskboard.core.recurrence import current_due_date, first_period_of_cycle, recurrence_text
 from taskboard.core.rules import (
     DueState,
     Light,
@@ -293,7 +293,8 @@ def _load_board(
         t_closed = t.closed_on is not None and t.closed_on <= period_end
         tprog = time_progress(t.start_date, t.deadline, at)
         due = current_due_date(t.deadline, t.recurrence, at)
-        task_facts[t.id] = (t_closed, tprog, due_state(due, False, at, cal, near), due)
+        task_facts[t.id] = (t_closed, tprog, due_state(due, False, at, cal, near), due,
+                            first_period_of_cycle(t.recurrence, p))
 
     # One tight pass over the assignments: raw tuples, no objects per row.
     raw: dict[int, list[tuple]] = defaultdict(list)
@@ -305,7 +306,8 @@ def _load_board(
         closed = t_closed or (closed_on is not None and closed_on <= period_end)
         # The latest report up to the period is this period's latest when it is from it:
         # its state decides the light.
-        if last_period == p:
+        # A recurring task's report answers for its whole cycle (core.recurrence).
+        if last_period == p or (last_period and task_facts[tid][4] <= last_period <= p):
             rid, status, text = last_id, last_status, last_text or ""
         else:
             rid, status, text = None, None, ""
@@ -316,7 +318,7 @@ def _load_board(
 
     def build(tid: int, a: tuple) -> AssignmentRow:
         aid, uid, uname, ukind, closed, rid, status, text, light, progress, last_at = a
-        _, tprog, open_due, _ = task_facts[tid]
+        _, tprog, open_due, _, _ = task_facts[tid]
         return AssignmentRow(
             assignment_id=aid, task_id=tid, unit_id=uid, unit_name=uname, unit_kind=ukind,
             progress=progress, time_progress=tprog, lagging=is_lagging(progress, tprog, closed),
@@ -329,7 +331,7 @@ def _load_board(
     rows = []
     for t in task_rows:
         arows = raw.get(t.id, ())
-        t_closed, tprog, open_due, due = task_facts[t.id]
+        t_closed, tprog, open_due, due, _ = task_facts[t.id]
         task_closed = t_closed or (bool(arows) and all(a[4] for a in arows))
         lights = [a[8] for a in arows]
         progress = 100.0 if task_closed else (

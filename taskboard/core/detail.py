@@ -21,7 +21,7 @@ from taskboard.core.models import (
     Assignment, AuditEvent, Campaign, Feedback, Report, Task, Unit, UrgeNotice, UrgeRecord, User,
 )
 from taskboard.core.periods import Period
-from taskboard.core.recurrence import current_due_date, recurrence_text
+from taskboard.core.recurrence import current_due_date, first_period_of_cycle, recurrence_text
 from taskboard.core.rules import (
     DueState, Light, assignment_light, due_state, is_lagging, task_light, time_progress,
 )
@@ -230,10 +230,12 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
     tprog = time_progress(task.start_date, task.deadline, at)
     due = current_due_date(task.deadline, task.recurrence, at)
     p = str(period)
+    first_p = first_period_of_cycle(task.recurrence, p)
     rows = []
     for a in assignments:
         mine = [r for r in reports if r.assignment_id == a.id]
-        latest = next((r for r in mine if r.period == p), None)  # newest first
+        # newest first; a recurring task's report answers for its whole cycle
+        latest = next((r for r in mine if first_p <= r.period <= p), None)
         closed = task_closed_now or (a.closed_on is not None and a.closed_on <= period_end)
         so_far = next((r.progress for r in mine if r.period <= p and r.status != "returned"), 0)
         progress = 100 if closed else so_far

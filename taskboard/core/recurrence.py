@@ -55,6 +55,19 @@ def cycle_bounds(recurrence: str, at: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(f"unknown recurrence: {recurrence!r}")
 
 
+def first_period_of_cycle(recurrence: str, period: str) -> str:
+    """The first reporting period ("2026-10") of the cycle that contains ``period``.
+
+    A report anywhere in the current cycle answers for the cycle: the light of a 每季度 task
+    in November follows its October report. Without a recurrence that is the period itself.
+    """
+    if not recurrence:
+        return period
+    year, month = (int(x) for x in period.split("-"))
+    first = cycle_bounds(recurrence, dt.date(year, month, 1))[0]
+    return f"{first.year:04d}-{first.month:02d}"
+
+
 def current_due_date(deadline: Optional[dt.date], recurrence: str,
                      at: dt.date) -> Optional[dt.date]:
     """The date the work is due by, seen at ``at``: what due states and urging compare with.

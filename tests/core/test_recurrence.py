@@ -6,13 +6,13 @@ import pytest
 
 from taskboard.core.board import load_board
 from taskboard.core.detail import load_detail
-from taskboard.core.models import Assignment, Campaign, Task, Unit
+from taskboard.core.models import Assignment, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period
 from taskboard.core.recurrence import (
     HALF_YEARLY, MONTHLY, QUARTERLY, SEMESTER, YEARLY, current_due_date, cycle_bounds,
-    recurrence_text,
+    first_period_of_cycle, recurrence_text,
 )
-from taskboard.core.rules import DueState, due_state
+from taskboard.core.rules import DueState, Light, due_state
 from taskboard.core.workcalendar import WorkCalendar
 
 D = dt.date
@@ -90,7 +90,38 @@ def recurring(db):
         ])
         s.flush()
         s.add_all([Assignment(id=i, task_id=i, unit_id=1) for i in (1, 2, 3)])
+        s.flush()
+        # October's reports: the monthly task must report again in November, the quarterly
+        # one has reported for its cycle (October–December).
+        s.add_all([Report(assignment_id=1, period="2026-10", status="approved", progress=30),
+                   Report(assignment_id=2, period="2026-10", status="approved", progress=40),
+                   Report(assignment_id=3, period="2026-09", status="pending", progress=50)])
     return db
+
+
+def test_first_period_of_cycle():
+    assert first_period_of_cycle("", "2026-11") == "2026-11"
+    assert first_period_of_cycle(MONTHLY, "2026-11") == "2026-11"
+    assert first_period_of_cycle(QUARTERLY, "2026-11") == "2026-10"
+    assert first_period_of_cycle(HALF_YEARLY, "2026-11") == "2026-07"
+    assert first_period_of_cycle(SEMESTER, "2027-01") == "2026-08"
+    assert first_period_of_cycle(SEMESTER, "2027-02") == "2027-02"
+    assert first_period_of_cycle(YEARLY, "2026-11") == "2026-01"
+
+
+def test_a_report_answers_for_its_whole_cycle(recurring):
+    with recurring.session() as s:
+        board = load_board(s, 1, Period(2026, 11), D(2026, 11, 23), WorkCalendar())
+        lights = {r.code: r.light for r in board.rows}
+        # a September report does not answer for the October–December cycle
+        assert lights == {"1": Light.RED, "2": Light.GREEN, "3": Light.RED}
+        details = {c: load_detail(s, t, Period(2026, 11), D(2026, 11, 23), WorkCalendar())
+                   for c, t in (("1", 1), ("2", 2))}
+        assert {c: d.light for c, d in details.items()} == {"1": Light.RED, "2": Light.GREEN}
+        assert details["2"].assignments[0].report_status == "approved"
+        # in January the quarterly task is red again until it reports for the new quarter
+        january = load_board(s, 1, Period(2027, 1), D(2027, 1, 12), WorkCalendar())
+        assert {r.code: r.light for r in january.rows}["2"] is Light.RED
 
 
 def test_board_detail_and_urging_use_the_cycle_due_date(recurring):
