@@ -90,14 +90,18 @@ class RowReader:
         errors, warnings = [], []
         lead, units, support = "", [], []
         marked_lead = None
-        for key in UNIT_FIELDS:
+        in_lead = [(name, role) for _, value in self.all(values, "lead")
+                   for name, role in parse_unit_cell(value)]
+        if in_lead:
+            lead = next((n for n, role in in_lead if role == LEAD), in_lead[0][0])
+            others = [n for n, role in in_lead if n != lead and role != SUPPORT]
+            if others:
+                warnings.append(f"牵头单位填了 {len(others) + 1} 个，以“{lead}”为牵头，其余列为责任单位")
+            units.extend(others)
+            support.extend(n for n, role in in_lead if n != lead and role == SUPPORT)
+        for key in ("units", "support"):
             for _, value in self.all(values, key):
                 for name, role in parse_unit_cell(value):
-                    if key == "lead" and not lead:
-                        lead = name
-                        continue
-                    if key == "lead":
-                        warnings.append(f"牵头单位另填了“{name}”，以“{lead}”为牵头，其余列为责任单位")
                     if role == LEAD and marked_lead is None:
                         marked_lead = name
                     (support if role == SUPPORT or (key == "support" and role != LEAD)

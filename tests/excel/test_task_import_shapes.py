@@ -343,3 +343,19 @@ def test_a_collective_phrase_is_mapped_to_several_units_never_created(demo_db, t
         assert units("3") == sorted(["市发展和改革委员会", *S.DISTRICTS])
         assert units("4") == sorted(["市发展和改革委员会", "市财政局", "市商务局"])
         assert s.scalar(select(Unit.id).where(Unit.name == "各盟行政公署、市人民政府")) is None
+
+
+def test_a_lead_cell_with_several_units_keeps_the_marked_one(demo_db, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "任务名称", "牵头单位", "责任单位", "完成时限"])
+    ws.append([1, "甲", "市财政局、市商务局（牵头）", "东胜区", "2026年12月31日"])
+    ws.append([2, "乙", "市财政局、市商务局（配合）", None, "2026年12月31日"])
+    wb.save(tmp_path / "l.xlsx")
+    p = preview(demo_db, tmp_path / "l.xlsx")
+    assert [(r.lead_unit, r.units, r.support_units, r.warnings) for r in p.rows] == [
+        ("市商务局", ("市财政局", "东胜区"), (), ("牵头单位填了 2 个，以“市商务局”为牵头，其余列为责任单位",)),
+        ("市财政局", (), ("市商务局",), ()),
+    ]
