@@ -359,3 +359,25 @@ def test_a_lead_cell_with_several_units_keeps_the_marked_one(demo_db, tmp_path):
         ("市商务局", ("市财政局", "东胜区"), (), ("牵头单位填了 2 个，以“市商务局”为牵头，其余列为责任单位",)),
         ("市财政局", (), ("市商务局",), ()),
     ]
+
+
+def test_merged_category_deadline_and_lead_carry_down(demo_db, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["类别", "编号", "任务名称", "牵头单位", "完成时限"])
+    ws.append(["政务服务", "1.1", "甲", "市司法局", "2026年6月30日"])
+    ws.append([None, "1.2", "乙", None, None])
+    ws.append([None, "1.3", "丙", "市财政局", None])
+    ws.append(["要素保障", "2.1", "丁", "市商务局", "长期坚持"])
+    for rng in ("A2:A4", "D2:D3", "E2:E4"):
+        ws.merge_cells(rng)
+    wb.save(tmp_path / "m.xlsx")
+    p = preview(demo_db, tmp_path / "m.xlsx")
+    assert [fields(r) for r in p.rows] == [
+        ("1.1", "甲", "政务服务", "市司法局", (), (), "", D(2026, 6, 30), "", "", "", ""),
+        ("1.2", "乙", "政务服务", "市司法局", (), (), "", D(2026, 6, 30), "", "", "", ""),
+        ("1.3", "丙", "政务服务", "市财政局", (), (), "", D(2026, 6, 30), "", "", "", ""),
+        ("2.1", "丁", "要素保障", "市商务局", (), (), "", None, "长期坚持", "", "", ""),
+    ]
