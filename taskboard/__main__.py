@@ -1,5 +1,5 @@
 import sys
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 
 sys.exit(main())

@@ -5,7 +5,7 @@ the targets are judged.
 """
 import json
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 
 
 def test_bench_city_smoke(tmp_path, capsys):

@@ -16,12 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping, MutableMapping, Optional
 
-import platformdirs
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
-from taskboard.core.db import APP_NAME, default_url
+from taskboard.core.paths import default_config_dir, default_url
 
 ENV_PASSWORD = "TASKBOARD_DB_PASSWORD"
 STORE_FILE = "servers.json"
@@ -75,7 +74,7 @@ class ServerStore:
 
 
 def default_store_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / STORE_FILE
+    return default_config_dir() / STORE_FILE
 
 
 def default_sqlite_path() -> Path:

@@ -9,15 +9,14 @@ import os
 from pathlib import Path
 from typing import Optional
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from taskboard.core.migrate import upgrade_to_head
+from taskboard.core.paths import default_url
 
-APP_NAME = "taskboard"
 ENV_DB = "TASKBOARD_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -26,12 +25,15 @@ class DatabaseError(Exception):
     """A database that cannot be opened or used, with a message fit for the user."""
 
 
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_url() -> str:
-    return f"sqlite:///{default_data_dir() / 'taskboard.sqlite'}"
+def describe_database(url: str) -> str:
+    """Where a database is, in the words the sign-in dialogs use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"本机数据库：{parsed.database}"
+    where = parsed.host or "localhost"
+    if parsed.port:
+        where += f":{parsed.port}"
+    return f"服务器：{where} · 数据库：{parsed.database}"
 
 
 def resolve_url(cli_url: Optional[str] = None) -> str:

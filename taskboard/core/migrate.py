@@ -33,6 +33,11 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision this program can migrate from: what a restored backup may carry."""
+    return {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def upgrade_to_head(engine: Engine) -> None:
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database
 from taskboard.fonts import cjk_font
-from taskboard.ui.context import AppContext
+from taskboard.ui.common.context import AppContext
 from taskboard.ui.main_window import MainWindow
 
 STYLE = """

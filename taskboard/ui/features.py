@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from taskboard.ui.admin_settings_actions import install as install_admin_settings
-from taskboard.ui.connection_actions import install as install_connections
-from taskboard.ui.dashboard_view import install as install_dashboard
-from taskboard.ui.excel_actions import install as install_excel
-from taskboard.ui.help_actions import install as install_help
-from taskboard.ui.security_actions import install as install_security
-from taskboard.ui.task_actions import install as install_task_actions
-from taskboard.ui.urge_actions import install as install_urging
+from taskboard.ui.admin.admin_settings_actions import install as install_admin_settings
+from taskboard.ui.session.connection_actions import install as install_connections
+from taskboard.ui.battle_map.dashboard_view import install as install_dashboard
+from taskboard.ui.excel.excel_actions import install as install_excel
+from taskboard.ui.help.help_actions import install as install_help
+from taskboard.ui.session.security_actions import install as install_security
+from taskboard.ui.tasks.task_actions import install as install_task_actions
+from taskboard.ui.urge.urge_actions import install as install_urging
 
 INSTALLERS: list[Callable] = [
     install_dashboard,

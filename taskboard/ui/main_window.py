@@ -17,10 +17,10 @@ from taskboard.core.services.users import ROLE_WORDS
 from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
-from taskboard.ui.context import AppContext
+from taskboard.ui.common.context import AppContext
 from taskboard.ui.features import install_all
-from taskboard.ui.lights import light_icon
-from taskboard.ui.task_list_view import TaskListView
+from taskboard.ui.common.lights import light_icon
+from taskboard.ui.tasks.task_list_view import TaskListView
 
 
 def _has_visible_actions(menu) -> bool:

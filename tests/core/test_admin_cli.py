@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core import auth
 from taskboard.core.backup import list_backups
 

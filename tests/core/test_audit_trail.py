@@ -8,6 +8,7 @@ from taskboard.core.actor import load_actor
 from taskboard.core.errors import PermissionDenied
 from taskboard.core.services import audit_trail
 from taskboard.core.services.audit_trail import AuditFilter
+from taskboard.excel.audit_export import export_audit
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_only_admins_see_the_trail(trail):
 
 def test_export_keeps_text_as_text(trail, tmp_path):
     db, admin, _, _ = trail
-    path = audit_trail.export_xlsx(_q(db, admin), tmp_path / "audit.xlsx")
+    path = export_audit(_q(db, admin), tmp_path / "audit.xlsx")
     ws = load_workbook(path).active
     assert [c.value for c in ws[1]][:3] == ["时间", "用户", "操作"]
     assert ws.cell(2, 6).value == '=HYPERLINK("http://x")'

@@ -4,7 +4,7 @@ import pytest
 
 from sqlalchemy import text
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.db import Database
 
 

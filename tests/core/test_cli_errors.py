@@ -9,8 +9,8 @@ import sys
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from taskboard import cli
-from taskboard.cli import main
+from taskboard.cli import common, main as cli
+from taskboard.cli.main import main
 from taskboard.core import backup
 from taskboard.core.db import explain_open_error
 
@@ -211,11 +211,11 @@ def test_demo_and_db_together_are_refused(tmp_path, capsys):
 
 
 def test_throwaway_demo_folders_are_removed_at_exit(monkeypatch):
-    monkeypatch.setattr(cli, "_DEMO_FOLDERS", [])
-    db = cli.open_demo_db()
+    monkeypatch.setattr(common, "_DEMO_FOLDERS", [])
+    db = common.open_demo_db()
     folder = db.sqlite_path.parent
     assert folder.is_dir()
-    cli.remove_demo_folders()  # what atexit runs
+    common.remove_demo_folders()  # what atexit runs
     assert not folder.exists()
 
 

@@ -1,6 +1,6 @@
 from sqlalchemy import func, select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.db import Database
 from taskboard.core.models import Task
 

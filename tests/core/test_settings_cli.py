@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.models import AuditEvent, CalendarOverride
 from taskboard.core.settings import load_settings
 

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.models import Task, Unit
 from tests.excel import workbooks as W
 

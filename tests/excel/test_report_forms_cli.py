@@ -3,7 +3,7 @@ import json
 
 from sqlalchemy import func, select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.models import Report
 from taskboard.excel.report_forms import FIRST_ROW
 from tests.excel.test_report_forms import GOOD, fill

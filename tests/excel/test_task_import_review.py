@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.models import Unit
 from taskboard.excel.safety import ExcelInputError
 from taskboard.excel.task_import import CREATE, apply_import, preview_import

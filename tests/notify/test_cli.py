@@ -2,7 +2,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from taskboard import cli
+from taskboard.cli import main as cli
 from taskboard.core.models import UrgeNotice
 from taskboard.core.settings import save_setting
 from tests.notify.test_email import Sink, free_port

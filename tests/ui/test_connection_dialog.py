@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy.engine import make_url
 
-from taskboard import cli
+from taskboard.cli import main as cli
 from taskboard.core import connections
 from taskboard.core.connections import ServerEntry, ServerStore
-from taskboard.ui import connection_actions
+from taskboard.ui.session import connection_actions
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.connection_dialog import ConnectionDialog
-from taskboard.ui.server_edit_dialog import ServerEditDialog
+from taskboard.ui.session.connection_dialog import ConnectionDialog
+from taskboard.ui.session.server_edit_dialog import ServerEditDialog
 from tests import pg_roles
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text

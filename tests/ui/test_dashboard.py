@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolTip
 from taskboard.core import dashboard as dash
 from taskboard.core.periods import Period
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.dashboard_view import TAB_TITLE, DashboardView
-from taskboard.ui.ranking_table_model import (
+from taskboard.ui.battle_map.dashboard_view import TAB_TITLE, DashboardView
+from taskboard.ui.battle_map.ranking_table_model import (
     COL_CHANGE, COL_RANK, COL_UNIT, RankingTableModel, SortRole, UnitIdRole,
 )
 from tests.conftest import TODAY

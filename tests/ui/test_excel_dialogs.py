@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from taskboard.core.models import Task, Unit
 from taskboard.excel.task_import import CREATE
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.excel_actions import open_ledger_export, open_task_import
-from taskboard.ui.import_preview_model import ImportPreviewTableModel
+from taskboard.ui.excel.excel_actions import open_ledger_export, open_task_import
+from taskboard.ui.excel.import_preview_model import ImportPreviewTableModel
 from tests.conftest import TODAY
 from tests.excel import workbooks as W
 
@@ -164,7 +164,7 @@ def _preview(qtbot, window, path, campaign="新专项"):
 
 def test_preview_reads_the_task_code_and_marks_unreadable_and_past_deadlines(qtbot, window,
                                                                             tmp_path):
-    from taskboard.ui.import_preview_model import COL_CODE, COL_DEADLINE, COL_MESSAGES
+    from taskboard.ui.excel.import_preview_model import COL_CODE, COL_DEADLINE, COL_MESSAGES
 
     dialog = _preview(qtbot, window, W.numbered_plan(tmp_path / "n.xlsx"))
     m = dialog.model
@@ -180,7 +180,7 @@ def test_preview_reads_the_task_code_and_marks_unreadable_and_past_deadlines(qtb
 
 
 def test_messages_are_readable_without_scrolling_sideways(qtbot, window, tmp_path):
-    from taskboard.ui.import_preview_model import COL_CODE, COL_MESSAGES
+    from taskboard.ui.excel.import_preview_model import COL_CODE, COL_MESSAGES
 
     dialog = _preview(qtbot, window, W.numbered_plan(tmp_path / "n.xlsx"))
     table = dialog.table

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from taskboard.core.models import Task
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.context import AppContext
-from taskboard.ui.excel_actions import open_task_import
-from taskboard.ui.import_preview_model import COL_DEADLINE, COL_UNITS
-from taskboard.ui.task_editor import TaskEditorDialog
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.excel.excel_actions import open_task_import
+from taskboard.ui.excel.import_preview_model import COL_DEADLINE, COL_UNITS
+from taskboard.ui.tasks.task_editor import TaskEditorDialog
 from tests.conftest import TODAY
 from tests.excel import shape_workbooks as S
 
@@ -112,7 +112,7 @@ def test_detail_marks_supporting_units_and_shows_the_cycle(qtbot, demo_db, dispa
                                                            qtmodeltester, monkeypatch, tmp_path):
     from taskboard.core.periods import Period
     from taskboard.excel.task_import import apply_import, preview_import
-    from taskboard.ui.task_detail import ASSIGNMENT_COLUMNS, TaskDetailDialog
+    from taskboard.ui.review.task_detail import ASSIGNMENT_COLUMNS, TaskDetailDialog
 
     ensure_app()
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog
 from taskboard.core import auth
 from taskboard.core.models import User
 from taskboard.ui.app import ensure_app
-from taskboard.ui.first_admin_dialog import FirstAdminDialog
-from taskboard.ui.login_dialog import LoginDialog
+from taskboard.ui.session.first_admin_dialog import FirstAdminDialog
+from taskboard.ui.session.login_dialog import LoginDialog
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -112,10 +112,10 @@ def test_first_start_creates_the_admin(qtbot, db):
 
 @pytest.mark.sqlite_only
 def test_gui_start_asks_for_sign_in_and_backs_up(clerk_db, monkeypatch):
-    from taskboard import cli
+    from taskboard.cli import main as cli
     from taskboard.core.backup import list_backups
     import taskboard.ui.app as app
-    import taskboard.ui.login_dialog as login
+    import taskboard.ui.session.login_dialog as login
 
     seen = {}
     monkeypatch.setattr(login, "ask_sign_in", lambda db: seen.setdefault("db", db.url) and None)
@@ -131,7 +131,7 @@ def test_gui_start_asks_for_sign_in_and_backs_up(clerk_db, monkeypatch):
 @pytest.mark.sqlite_only
 def test_gui_start_refuses_a_damaged_database(tmp_path, monkeypatch, capsys):
     from PySide6.QtWidgets import QMessageBox
-    from taskboard import cli
+    from taskboard.cli import main as cli
 
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))

@@ -19,10 +19,10 @@ from taskboard.core.actor import load_actor
 from taskboard.core.models import Assignment, Report, Task
 from taskboard.core.periods import Period
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.connection_actions import RESTORED
-from taskboard.ui.ops import UNSAVED
-from taskboard.ui.report_dialog import ReportDialog
-from taskboard.ui.task_editor import TaskEditorDialog
+from taskboard.ui.session.connection_actions import RESTORED
+from taskboard.ui.common.ops import UNSAVED
+from taskboard.ui.review.report_dialog import ReportDialog
+from taskboard.ui.tasks.task_editor import TaskEditorDialog
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -140,7 +140,7 @@ def test_report_survives_a_lost_connection(qtbot, demo_db, ui_state, outage, war
 def test_a_failed_read_raises_the_banner_too(qtbot, demo_db, ui_state, outage):
     from sqlalchemy.exc import OperationalError
 
-    from taskboard.ui.ops import read
+    from taskboard.ui.common.ops import read
 
     w = _window(qtbot, demo_db, ui_state, "dispatcher")
     outage.cut()

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QLabel
 
 from taskboard.core.rules import Light
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.assignment_table_model import AssignmentTableModel
-from taskboard.ui.task_table_model import (
+from taskboard.ui.tasks.assignment_table_model import AssignmentTableModel
+from taskboard.ui.tasks.task_table_model import (
     COL_CODE, COL_LIGHT, COL_PROGRESS, SortRole, TaskTableModel,
 )
 from tests.conftest import TODAY

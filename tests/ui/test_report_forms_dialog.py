@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from taskboard.core.actor import load_actor
 from taskboard.core.models import Report
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.report_form_preview_model import FormPreviewTableModel
-from taskboard.ui.report_forms_dialog import ReportFormsDialog, open_report_forms
+from taskboard.ui.excel.report_form_preview_model import FormPreviewTableModel
+from taskboard.ui.excel.report_forms_dialog import ReportFormsDialog, open_report_forms
 from taskboard.excel.report_forms import FIRST_ROW
 from tests.conftest import TODAY
 from tests.excel.test_report_forms import GOOD, export, fill, preview

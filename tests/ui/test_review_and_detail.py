@@ -15,10 +15,10 @@ from taskboard.core.services import tasks as task_service
 from taskboard.core.services.reports import submit_report
 from taskboard.core.services.review import pending_reports
 from taskboard.ui.app import ensure_app
-from taskboard.ui.context import AppContext
-from taskboard.ui.review_queue import ReviewQueueDialog
-from taskboard.ui.row_table_model import RowTableModel
-from taskboard.ui.task_detail import (
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.review.review_queue import ReviewQueueDialog
+from taskboard.ui.common.row_table_model import RowTableModel
+from taskboard.ui.review.task_detail import (
     ASSIGNMENT_COLUMNS, AUDIT_COLUMNS, FEEDBACK_COLUMNS, REPORT_COLUMNS, URGE_COLUMNS,
     TaskDetailDialog,
 )

@@ -15,11 +15,11 @@ from taskboard.core.services import tasks as task_service
 from taskboard.core.services.reports import submit_report
 from taskboard.core.services.review import pending_reports
 from taskboard.core.settings import save_setting
-from taskboard.ui import task_actions
+from taskboard.ui.tasks import task_actions
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.review_queue import ReviewQueueDialog
-from taskboard.ui.task_detail import ASSIGNMENT_COLUMNS
-from taskboard.ui.task_table_model import COL_CODE, COL_DUE
+from taskboard.ui.review.review_queue import ReviewQueueDialog
+from taskboard.ui.review.task_detail import ASSIGNMENT_COLUMNS
+from taskboard.ui.tasks.task_table_model import COL_CODE, COL_DUE
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.sqlite_only

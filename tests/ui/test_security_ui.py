@@ -11,10 +11,10 @@ from taskboard.core.actor import load_actor
 from taskboard.core.db import Database
 from taskboard.core.models import User
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.audit_viewer import AuditViewerDialog
-from taskboard.ui.change_password_dialog import ChangePasswordDialog
-from taskboard.ui.user_edit_dialog import UserEditDialog
-from taskboard.ui.user_manager import UserManagerDialog
+from taskboard.ui.admin.audit_viewer import AuditViewerDialog
+from taskboard.ui.session.change_password_dialog import ChangePasswordDialog
+from taskboard.ui.admin.user_edit_dialog import UserEditDialog
+from taskboard.ui.admin.user_manager import UserManagerDialog
 from tests.conftest import TODAY
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -11,9 +11,9 @@ from taskboard.core.actor import load_actor
 from taskboard.core.models import AuditEvent, CalendarOverride
 from taskboard.core.settings import load_settings
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.calendar_dialog import CalendarDialog
-from taskboard.ui.context import AppContext
-from taskboard.ui.settings_dialog import SettingsDialog
+from taskboard.ui.admin.calendar_dialog import CalendarDialog
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.admin.settings_dialog import SettingsDialog
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 

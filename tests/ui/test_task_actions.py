@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from taskboard.core.actor import load_actor
 from taskboard.core.models import Report, Task
-from taskboard.ui import task_actions
+from taskboard.ui.tasks import task_actions
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.task_table_model import COL_CODE, COL_LIGHT
+from taskboard.ui.tasks.task_table_model import COL_CODE, COL_LIGHT
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 

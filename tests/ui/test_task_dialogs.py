@@ -9,13 +9,13 @@ from taskboard.core.models import (
     Assignment, Campaign, Evidence, Feedback, Report, Task, Unit,
 )
 from taskboard.ui.app import ensure_app
-from taskboard.ui.bulk_edit import BulkEditDialog
-from taskboard.ui.campaign_manager import CampaignManagerDialog
-from taskboard.ui.close_out_dialog import CloseOutDialog
-from taskboard.ui.context import AppContext
-from taskboard.ui.feedback_dialog import FeedbackDialog
-from taskboard.ui.report_dialog import ReportDialog
-from taskboard.ui.unit_manager import UnitManagerDialog
+from taskboard.ui.tasks.bulk_edit import BulkEditDialog
+from taskboard.ui.admin.campaign_manager import CampaignManagerDialog
+from taskboard.ui.review.close_out_dialog import CloseOutDialog
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.review.feedback_dialog import FeedbackDialog
+from taskboard.ui.review.report_dialog import ReportDialog
+from taskboard.ui.admin.unit_manager import UnitManagerDialog
 from taskboard.core.periods import Period
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text

@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from taskboard.core.models import Assignment, Task
 from taskboard.core.services import tasks as task_service
-from taskboard.ui import conflict_dialog, task_editor
+from taskboard.ui.common import conflict_dialog
+from taskboard.ui.tasks import task_editor
 from taskboard.ui.app import ensure_app
-from taskboard.ui.context import AppContext
-from taskboard.ui.task_editor import TaskEditorDialog
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.tasks.task_editor import TaskEditorDialog
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 

@@ -12,9 +12,9 @@ from taskboard.core.models import UrgeNotice, UrgeRecord
 from taskboard.core.settings import load_settings, save_setting
 from taskboard.notify import email
 from taskboard.ui.app import ensure_app, make_window
-from taskboard.ui.context import AppContext
-from taskboard.ui.smtp_settings_dialog import SmtpSettingsDialog
-from taskboard.ui.urge_tree_model import UrgeTreeModel
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
+from taskboard.ui.urge.urge_tree_model import UrgeTreeModel
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 

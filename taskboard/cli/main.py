@@ -1,0 +1,167 @@
+"""The command line: the GUI by default, subcommands for headless jobs."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Optional
+
+from taskboard import __version__
+from taskboard.cli.common import CliError, first_admin, open_db, open_demo_db
+from taskboard.core.actor import load_actor
+from taskboard.core.connections import with_env_password
+from taskboard.core.db import resolve_url
+
+# Modules whose ``register(subparsers, common_parser)`` adds their subcommands, in help order.
+COMMAND_MODULES: list[str] = [
+    "taskboard.cli.board",
+    "taskboard.cli.bench",
+    "taskboard.cli.demo",
+    "taskboard.cli.admin",
+    "taskboard.cli.urge",
+    "taskboard.cli.excel",
+    "taskboard.cli.settings",
+]
+
+
+# argparse's own messages (Python 3.9+), said in Chinese.
+_ARGPARSE_WORDS: list[tuple[str, str]] = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"one of the arguments (.*) is required", r"以下参数必须给出一个：\1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 有歧义，可能是：\2"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"取值无效：\1（可选：\2）"),
+    (r"invalid int value: (.*)", r"应为整数，收到：\1"),
+    (r"invalid float value: (.*)", r"应为数字，收到：\1"),
+    (r"invalid (\S+) value: (.*)", r"取值无效：\2"),
+    (r"expected one argument", "后面需要一个值"),
+    (r"expected at least one argument", "后面至少需要一个值"),
+    (r"expected at most one argument", "后面最多只能有一个值"),
+    (r"ignored explicit argument (.*)", r"不接受取值：\1"),
+    (r"not allowed with argument (.*)", r"不能与 \1 同时使用"),
+]
+
+
+def chinese_argparse_message(message: str) -> str:
+    """"argument --period: 月份无效…" becomes "--period 月份无效…"; English words become Chinese."""
+    m = re.fullmatch(r"argument (\S+?): (.*)", message, re.S)
+    name, rest = (m[1], m[2]) if m else ("", message)
+    for pattern, word in _ARGPARSE_WORDS:
+        if re.fullmatch(pattern, rest, re.S):
+            rest = re.sub(pattern, word, rest, flags=re.S)
+            break
+    if name in ("COMMAND", "ACTION") and rest.startswith("取值无效"):
+        return "没有这个子命令" + rest[len("取值无效"):]
+    return f"{name} {rest}" if name else rest
+
+
+class TaskboardParser(argparse.ArgumentParser):
+    """Usage errors in Chinese, worded and exiting (2) like the program's own errors.
+
+    ``add_subparsers`` makes its parsers of the parser's own class, so every subcommand
+    (and ``users``' actions) gets this behaviour too.
+    """
+
+    def __init__(self, *args, parents=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出"
+        # Parents are added after the renaming, so their options join the same "选项" group.
+        for parent in parents:
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "用法：", 1)
+
+    def error(self, message: str) -> None:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 错误：{chinese_argparse_message(message)}\n")
+
+
+# --- subcommands ---------------------------------------------------------------------------
+
+def cmd_gui(args) -> int:
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from taskboard.ui.app import run
+
+    if args.demo:
+        from taskboard.core.demo import DEMO_DISPATCHER
+
+        db = open_demo_db()
+        with db.session() as s:
+            actor = load_actor(s, DEMO_DISPATCHER)
+    else:
+        from taskboard.cli.admin import backup_at_start, check_before_open
+
+        if args.connect and not args.screenshot:
+            from taskboard.ui.app import ensure_app
+            from taskboard.ui.session.connection_actions import connect_at_start
+
+            ensure_app()
+            db = connect_at_start(args.db)
+            if db is None:
+                return 0
+        else:
+            check_before_open(args.db, gui=not args.screenshot)
+            db = open_db(with_env_password(resolve_url(args.db)), must_exist=False)
+        if args.screenshot:  # a rendering job, not a user: no sign-in
+            actor = first_admin(db)
+        else:
+            from taskboard.ui.app import ensure_app
+            from taskboard.ui.session.login_dialog import ask_sign_in
+
+            ensure_app()
+            actor = ask_sign_in(db)
+            if actor is None:
+                return 0
+            backup_at_start(db)
+    return run(db, actor, Path(args.screenshot) if args.screenshot else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = TaskboardParser(add_help=False)
+    common.add_argument("--db", metavar="URL",
+                        help="数据库：SQLite 文件路径或数据库地址（默认依次为环境变量 TASKBOARD_DB、"
+                             "本机用户数据文件）")
+    common.add_argument("--demo", action="store_true",
+                        help="使用临时演示数据库（程序退出时删除）")
+    parser = TaskboardParser(
+        prog="taskboard", parents=[common],
+        description="挂图作战 · 任务调度平台。不带子命令时打开窗口。")
+    parser.add_argument("--version", action="version", version=f"taskboard {__version__}",
+                        help="显示版本号并退出")
+    parser.add_argument("--screenshot", metavar="FILE",
+                        help="不显示窗口，把主窗口画成 PNG 图片后退出")
+    parser.add_argument("--connect", action="store_true",
+                        help="登录前在对话框中选择数据库（本机文件或 PostgreSQL 服务器）")
+    parser.set_defaults(func=cmd_gui)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="子命令")
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub, common)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.demo and args.db:
+            raise CliError("--demo 与 --db 不能同时使用")
+        return args.func(args)
+    except CliError as exc:
+        print(f"taskboard: 错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

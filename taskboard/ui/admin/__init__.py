@@ -1,0 +1,1 @@
+"""Administration: users, units, campaigns, office settings, the working-day calendar and the audit trail."""

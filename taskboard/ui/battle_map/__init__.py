@@ -1,0 +1,1 @@
+"""The battle map (挂图作战): charts, KPI tiles and the district ranking."""

@@ -1,0 +1,1 @@
+"""The help menu: about and the rules in force."""

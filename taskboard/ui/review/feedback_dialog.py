@@ -1,0 +1,130 @@
+"""任务反馈: the remarks to one unit on a task; the office writes, the unit replies."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from taskboard.core import permissions
+from taskboard.core.detail import FeedbackEntry
+from taskboard.core.models import Feedback, User
+from taskboard.core.services import feedback as service
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.row_table_model import Column, RowTableModel, current_row, fmt_dt, setup_table
+
+COLUMNS = [
+    Column("时间", lambda f: fmt_dt(f.created_at), width=120),
+    Column("反馈内容", lambda f: f.body, width=260),
+    Column("状态", lambda f: "已办结" if f.resolved else ("已回复" if f.reply else "待回复"),
+           color=lambda f: "#c62828" if f.is_open else None, width=60),
+    Column("回复", lambda f: f.reply, width=220),
+]
+
+
+def _thread(session, assignment_id: int, unit_name: str) -> list[FeedbackEntry]:
+    from sqlalchemy import select
+
+    users = dict(session.execute(select(User.id, User.display_name)).all())
+    return [FeedbackEntry(f.id, f.assignment_id, unit_name, f.body, users.get(f.author_id, ""),
+                          f.created_at, f.reply, users.get(f.replied_by_id, ""), f.replied_at,
+                          f.resolved)
+            for f in session.scalars(select(Feedback).where(Feedback.assignment_id == assignment_id)
+                                     .order_by(Feedback.created_at.desc(), Feedback.id.desc()))]
+
+
+class FeedbackDialog(QDialog):
+    def __init__(self, ctx: AppContext, choices: Sequence[tuple[int, str, int]],
+                 assignment_id: Optional[int] = None, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("任务反馈")
+        self.unit = QComboBox()
+        self.unit.setObjectName("unit")
+        for aid, name, _ in choices:
+            self.unit.addItem(name, aid)
+        i = self.unit.findData(assignment_id)
+        self.unit.setCurrentIndex(max(0, i))
+        self.model = RowTableModel(COLUMNS, self)
+        self.table = QTableView()
+        self.table.setObjectName("thread")
+        setup_table(self.table, self.model)
+
+        actor = ctx.actor
+        self.body = QPlainTextEdit()
+        self.body.setObjectName("body")
+        self.body.setPlaceholderText("写给责任单位的意见：存在的不足和问题、整改要求")
+        self.body.setFixedHeight(70)
+        self.send_button = QPushButton("发送反馈")
+        self.send_button.setObjectName("send")
+        self.reply = QPlainTextEdit()
+        self.reply.setObjectName("reply")
+        self.reply.setPlaceholderText("对所选反馈的回复")
+        self.reply.setFixedHeight(60)
+        self.reply_button = QPushButton("回复所选")
+        self.reply_button.setObjectName("replyButton")
+        self.resolve_button = QPushButton("标记已办结")
+        self.resolve_button.setObjectName("resolve")
+        self.send_button.clicked.connect(self.send)
+        self.reply_button.clicked.connect(self.answer)
+        self.resolve_button.clicked.connect(self.resolve)
+        can_write = permissions.allowed(actor, "feedback.write")
+        self.body.setVisible(can_write)
+        self.send_button.setVisible(can_write)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("责任单位"))
+        top.addWidget(self.unit, 1)
+        send_row = QHBoxLayout()
+        send_row.addWidget(self.body, 1)
+        send_row.addWidget(self.send_button)
+        reply_row = QHBoxLayout()
+        reply_row.addWidget(self.reply, 1)
+        reply_row.addWidget(self.reply_button)
+        reply_row.addWidget(self.resolve_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(reply_row)
+        layout.addLayout(send_row)
+        self.unit.currentIndexChanged.connect(self.reload)
+        self.resize(760, 480)
+        self.reload()
+
+    def reload(self) -> None:
+        aid, name = self.unit.currentData(), self.unit.currentText()
+        if aid is None:
+            return
+        self.model.set_rows(read(self.ctx, lambda s: _thread(s, aid, name)))
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def _run(self, work, title: str) -> bool:
+        try:
+            run_op(self, self.ctx, work, ("tasks", "feedback"), title=title)
+        except OpFailed:
+            return False
+        self.reload()
+        return True
+
+    def send(self) -> None:
+        aid, actor, body = self.unit.currentData(), self.ctx.actor, self.body.toPlainText()
+        if self._run(lambda s: service.write_feedback(s, actor, aid, body), "反馈失败"):
+            self.body.clear()
+
+    def answer(self) -> None:
+        f = current_row(self.table)
+        if f is None:
+            return
+        actor, text = self.ctx.actor, self.reply.toPlainText()
+        if self._run(lambda s: service.reply_feedback(s, actor, f.feedback_id, text), "回复失败"):
+            self.reply.clear()
+
+    def resolve(self) -> None:
+        f = current_row(self.table)
+        if f is not None:
+            actor = self.ctx.actor
+            self._run(lambda s: service.resolve_feedback(s, actor, f.feedback_id), "办结失败")

@@ -1,0 +1,211 @@
+"""审核队列: step through every pending report up to the period with the keyboard, earlier
+periods' leftovers first (each row says its period).
+
+A = 通过, R = 退回 (needs the comment), J/↓ = next, K/↑ = previous. Letter keys do not fire
+while the comment box has focus, so typing a comment is safe.
+"""
+from __future__ import annotations
+
+import html
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+    QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from taskboard.core import evidence
+from taskboard.core.periods import Period
+from taskboard.core.services.review import PendingReport, pending_reports, review_report
+from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.row_table_model import Column, RowTableModel, fmt_dt, setup_table
+from taskboard.ui.review.task_detail import open_evidence
+
+EARLIER_COLOR = "#b45309"
+
+
+def columns(period: Period) -> list[Column]:
+    p = str(period)
+
+    def period_text(r: PendingReport) -> str:
+        return Period.parse(r.period).label + ("（往期）" if r.period < p else "")
+
+    return [
+        Column("期次", period_text, color=lambda r: EARLIER_COLOR if r.period < p else None,
+               tooltip=lambda r: "往期报送，至今未审核" if r.period < p else None, width=140),
+        Column("任务编号", lambda r: r.code, width=64),
+        Column("责任单位", lambda r: r.unit_name, width=150),
+        Column("进度", lambda r: f"{r.progress}%", right=True, width=50),
+        Column("标记", lambda r: "、".join(
+            w for w, on in (("代报", r.on_behalf), ("补报", r.late),
+                            (f"附件{r.evidence_count}", r.evidence_count)) if on), width=90),
+    ]
+
+
+
+def _report_html(r: PendingReport) -> str:
+    def block(title: str, text: str) -> str:
+        body = html.escape(text).replace("\n", "<br>") if text else "<span style='color:#888'>（无）</span>"
+        return f"<p><b>{title}</b><br>{body}</p>"
+
+    flags = [w for w, on in (("调度人员代报", r.on_behalf), ("逾期补报", r.late)) if on]
+    return (f"<h3>{html.escape(r.code)} {html.escape(r.title)}</h3>"
+            f"<p>{html.escape(r.unit_name)} · {Period.parse(r.period).label} · 完成进度 "
+            f"<b>{r.progress}%</b><br>报送人：{html.escape(r.submitted_by or '—')} · "
+            f"{fmt_dt(r.submitted_at)}{'（' + '，'.join(flags) + '）' if flags else ''}</p>"
+            + block("本月进展", r.text) + block("存在问题", r.problems)
+            + block("下步计划", r.next_steps))
+
+
+class ReviewQueueDialog(QDialog):
+    def __init__(self, ctx: AppContext, campaign_id: int, period: Period,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.campaign_id = campaign_id
+        self.period = period
+        self.reviewed = 0
+        self.setWindowTitle(f"审核队列 · 截至{period.label}")
+
+        self.model = RowTableModel(columns(period), self)
+        self.table = QTableView()
+        self.table.setObjectName("queueTable")
+        setup_table(self.table, self.model)
+        self.position = QLabel()
+        self.position.setObjectName("position")
+        self.view = QTextBrowser()
+        self.view.setObjectName("reportView")
+        self.files = QListWidget()
+        self.files.setObjectName("evidence")
+        self.files.setFixedHeight(64)
+        self.files.itemActivated.connect(lambda item: open_evidence(self, ctx, item.data(Qt.UserRole)))
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("comment")
+        self.comment.setPlaceholderText("审核意见（退回时必填，告诉单位需要补充或修改什么）")
+        self.comment.setFixedHeight(64)
+        self.comment.setTabChangesFocus(True)
+        self.approve_button = QPushButton("通过 (A)")
+        self.approve_button.setObjectName("approve")
+        self.return_button = QPushButton("退回 (R)")
+        self.return_button.setObjectName("return")
+        prev_button = QPushButton("上一条 (K)")
+        next_button = QPushButton("下一条 (J)")
+        self.approve_button.clicked.connect(lambda: self.review(True))
+        self.return_button.clicked.connect(lambda: self.review(False))
+        prev_button.clicked.connect(lambda: self.step(-1))
+        next_button.clicked.connect(lambda: self.step(1))
+        buttons = QHBoxLayout()
+        for b in (self.approve_button, self.return_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(prev_button)
+        buttons.addWidget(next_button)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.position)
+        rl.addWidget(self.view, 1)
+        rl.addWidget(QLabel("佐证材料（双击打开）"))
+        rl.addWidget(self.files)
+        rl.addWidget(self.comment)
+        rl.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setSizes([530, 510])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        for keys, slot in ((("A",), lambda: self.review(True)), (("R",), lambda: self.review(False)),
+                           (("J", "Down"), lambda: self.step(1)),
+                           (("K", "Up"), lambda: self.step(-1))):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), self)
+                sc.setContext(Qt.WidgetWithChildrenShortcut)
+                sc.activated.connect(slot)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show())
+        ctx.changes.changed.connect(self._on_changed)
+        self.resize(1060, 640)
+        self.reload()
+
+    # --- data -------------------------------------------------------------------------------
+    def reload(self, keep_row: Optional[int] = None) -> None:
+        current = self.current()
+        rows = read(self.ctx, lambda s: pending_reports(s, self.campaign_id, up_to=self.period))
+        self.model.set_rows(rows)
+        row = 0
+        if keep_row is not None:
+            row = min(keep_row, len(rows) - 1)
+        elif current is not None:
+            row = next((i for i, r in enumerate(rows) if r.report_id == current.report_id), 0)
+        if rows:
+            self.table.setCurrentIndex(self.model.index(max(0, row), 0))
+        self._show()
+
+    def _on_changed(self, what) -> None:
+        if what & {"reports", "tasks"}:
+            self.reload()
+
+    def current(self) -> Optional[PendingReport]:
+        idx = self.table.currentIndex()
+        return self.model.row_at(idx.row()) if idx.isValid() else None
+
+    def _show(self) -> None:
+        r = self.current()
+        n = self.model.rowCount()
+        has = r is not None
+        self.approve_button.setEnabled(has)
+        self.return_button.setEnabled(has)
+        self.files.clear()
+        if not has:
+            self.position.setText(f"截至{self.period.label}没有待审核的报送。"
+                                  f"本次已审核 {self.reviewed} 条。")
+            self.view.setHtml("<p style='color:#666'>全部审核完毕。</p>")
+            return
+        p = str(self.period)
+        earlier = sum(1 for row in self.model.rows() if row.period < p)
+        split = f"（本期 {n - earlier} 条，往期 {earlier} 条）" if earlier else ""
+        self.position.setText(f"第 {self.table.currentIndex().row() + 1} / {n} 条待审核{split}"
+                              f" · 本条为{Period.parse(r.period).label}报送 · "
+                              f"本次已审核 {self.reviewed} 条")
+        self.view.setHtml(_report_html(r))
+        files = read(self.ctx, lambda s: evidence.list_for_reports(s, [r.report_id]))
+        for f in files.get(r.report_id, []):
+            item = QListWidgetItem(f"{f.filename}（{f.size_text}）")
+            item.setData(Qt.UserRole, f.evidence_id)
+            self.files.addItem(item)
+
+    # --- actions ------------------------------------------------------------------------------
+    def step(self, delta: int) -> None:
+        n = self.model.rowCount()
+        if n:
+            row = max(0, min(n - 1, self.table.currentIndex().row() + delta))
+            self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def review(self, approve: bool) -> None:
+        r = self.current()
+        if r is None:
+            return
+        comment = self.comment.toPlainText()
+        if not approve and not comment.strip():
+            self.comment.setFocus()
+            self.position.setText("退回需要填写审核意见：请在下方输入后再按“退回”。")
+            return
+        actor, row = self.ctx.actor, self.table.currentIndex().row()
+        try:
+            self.ctx.changes.changed.disconnect(self._on_changed)
+            run_op(self, self.ctx, lambda s: review_report(s, actor, r.report_id, approve, comment),
+                   ("reports",), title="审核失败")
+        except OpFailed:
+            self.reload()
+            return
+        finally:
+            self.ctx.changes.changed.connect(self._on_changed)
+        self.reviewed += 1
+        self.comment.clear()
+        self.reload(keep_row=row)
+        self.table.setFocus()

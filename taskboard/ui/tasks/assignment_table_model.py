@@ -1,0 +1,69 @@
+"""A task's per-unit assignments with their own lights (the lower pane of the main window)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from taskboard.core.board import AWAITING_CLOSE_HINT, AssignmentRow
+from taskboard.ui.common.lights import DUE_COLORS, light_icon
+from taskboard.ui.common.plain_table_model import PlainTableModel
+
+AssignmentIdRole = Qt.UserRole + 2
+
+COL_LIGHT, COL_UNIT, COL_PROGRESS, COL_TIME, COL_LAGGING, COL_DUE, COL_REPORT, COL_TEXT, \
+    COL_LAST, COL_URGES = range(10)
+HEADERS = ["亮灯", "责任单位", "完成进度", "时序进度", "滞后", "时限状态", "本期报送", "本月进展",
+           "最近报送", "催办次数"]
+REPORT_WORDS = {None: "未报送", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AssignmentTableModel(PlainTableModel):
+    HEADERS = HEADERS
+
+    def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
+        a = self.row_of(index)
+        if a is None:
+            return None
+        col = index.column()
+        if role == Qt.DisplayRole:
+            return self._display(a, col)
+        if role == AssignmentIdRole:
+            return a.assignment_id
+        if role == Qt.DecorationRole and col == COL_LIGHT:
+            return light_icon(a.light)
+        if role == Qt.ForegroundRole:
+            if col == COL_DUE:
+                return QColor(DUE_COLORS[a.due_state])
+            if col == COL_LAGGING and a.lagging:
+                return QColor("#c62828")
+        if role == Qt.ToolTipRole and col == COL_TEXT and a.report_text:
+            return a.report_text
+        if role == Qt.ToolTipRole and col == COL_DUE and a.awaiting_close:
+            return AWAITING_CLOSE_HINT
+        return None
+
+    def _display(self, a: AssignmentRow, col: int) -> Optional[str]:
+        if col == COL_LIGHT:
+            return a.light.word
+        if col == COL_UNIT:
+            return a.unit_name
+        if col == COL_PROGRESS:
+            return f"{a.progress}%"
+        if col == COL_TIME:
+            return "—" if a.time_progress is None else f"{a.time_progress:.0f}%"
+        if col == COL_LAGGING:
+            return "滞后" if a.lagging else ""
+        if col == COL_DUE:
+            return a.due_text
+        if col == COL_REPORT:
+            return "已办结" if a.closed else REPORT_WORDS.get(a.report_status, a.report_status)
+        if col == COL_TEXT:
+            return a.report_text
+        if col == COL_LAST:
+            return a.last_report_at.strftime("%Y-%m-%d") if a.last_report_at else "—"
+        if col == COL_URGES:
+            return str(a.urge_count)
+        return None

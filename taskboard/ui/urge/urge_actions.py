@@ -1,0 +1,170 @@
+"""Installs urging into the main window: the 催办 tab and menu for the office, the 催办通知
+inbox for reporting units and leaders, and the dialogs they open."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from taskboard.core import permissions
+from taskboard.core.errors import ServiceError
+from taskboard.core.services import urge_delivery, urge_inbox, urging
+from taskboard.core.services.urging import ScreenRow
+from taskboard.notify.ledger import write_ledger
+from taskboard.ui.urge.notice_inbox import NoticeInboxView
+from taskboard.ui.urge.notice_preview_dialog import NoticePreviewDialog, send_by_email
+from taskboard.ui.urge.notice_template_dialog import NoticeTemplateDialog
+from taskboard.ui.common.ops import read
+from taskboard.ui.urge.phone_urge_dialog import PhoneUrgeDialog
+from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
+from taskboard.ui.urge.urge_view import UrgeView
+
+
+class UrgeActions(QObject):
+    """Owns the urge menu's actions and opens dialogs window-modal (``open``, not ``exec``)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = window.ctx
+        self.view: Optional[UrgeView] = None
+        self.inbox: Optional[NoticeInboxView] = None
+        self.dialog = None  # the open dialog, kept alive and reachable from tests
+        menu = window.menus["urge"]
+        actor = self.ctx.actor
+        if permissions.allowed(actor, "urge.send"):
+            self._install_office(menu)
+        elif actor.role in (permissions.REPORTER, permissions.LEADER):
+            self.inbox = NoticeInboxView(self.ctx)
+            window.tabs.addTab(self.inbox, "催办通知")
+            self.ctx.changes.changed.connect(self._inbox_changed)
+            show = QAction("我的催办通知", window)
+            show.triggered.connect(lambda: window.tabs.setCurrentWidget(self.inbox))
+            menu.addAction(show)
+
+    def _install_office(self, menu) -> None:
+        window = self.window
+        self.view = view = UrgeView(self.ctx)
+        window.tabs.addTab(view, "催办")
+        window.boardLoaded.connect(view.show_board)
+        if window.board is not None:
+            view.show_board(window.board)
+        view.urgeRequested.connect(self.urge_rows)
+        view.phoneRequested.connect(self.phone_rows)
+        view.noticeOpened.connect(self.open_notice)
+        view.retryRequested.connect(lambda ids: send_by_email(window, self.ctx, ids))
+        view.ledgerRequested.connect(self.export_ledger)
+
+        def add(text, slot, shortcut=None):
+            action = QAction(text, window)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            return action
+
+        add("筛查催办", lambda: window.tabs.setCurrentWidget(view), "Ctrl+Shift+U")
+        self.urge_selected_action = add("催办选中任务…", self.urge_selected_tasks, "Ctrl+U")
+        add("电话催办当前任务…", self.phone_current_task)
+        menu.addSeparator()
+        add("重发失败邮件", view._retry)
+        add("导出催办台账…", self.export_ledger)
+        if permissions.allowed(self.ctx.actor, "settings.edit"):
+            menu.addSeparator()
+            add("邮件服务器设置…", lambda: self._open(SmtpSettingsDialog(self.ctx, window)))
+            add("通知单模板…", lambda: self._open(NoticeTemplateDialog(self.ctx, window)))
+
+    def _inbox_changed(self, what) -> None:
+        if "urges" in what and self.inbox is not None:
+            self.inbox.reload()
+
+    def _open(self, dialog):
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    # --- urging -------------------------------------------------------------------------------
+    def urge_rows(self, rows: Sequence[ScreenRow]) -> Optional[NoticePreviewDialog]:
+        window = self.window
+        cid, period, today = window.campaign_id(), window.period(), self.ctx.today()
+        ids = [r.assignment_id for r in rows]
+        try:
+            plans = read(self.ctx, lambda s: urging.plan_notices(
+                s, self.ctx.actor, cid, period, today, ids))
+        except ServiceError as exc:
+            QMessageBox.warning(window, "无法催办", str(exc))
+            return None
+        return self._open(NoticePreviewDialog(self.ctx, campaign_id=cid, period=period,
+                                              plans=plans, parent=window))
+
+    def _rows_of_tasks(self, task_ids) -> list[ScreenRow]:
+        board = self.window.board
+        if board is None:
+            return []
+        wanted = set(task_ids)
+        rows = read(self.ctx, lambda s: urging.rows_from_board(
+            s, self.ctx.actor, board, self.ctx.today()))
+        return [r for r in rows if r.task_id in wanted]
+
+    def urge_selected_tasks(self) -> Optional[NoticePreviewDialog]:
+        task_ids = self.window.tasks_view.selected_task_ids()
+        if not task_ids:
+            QMessageBox.information(self.window, "催办", "请先在任务清单中选择要催办的任务。")
+            return None
+        rows = self._rows_of_tasks(task_ids)
+        if not rows:
+            QMessageBox.information(self.window, "催办", "所选任务都已办结，无需催办。")
+            return None
+        return self.urge_rows(rows)
+
+    def phone_rows(self, rows: Sequence[ScreenRow]) -> PhoneUrgeDialog:
+        return self._open(PhoneUrgeDialog(self.ctx, rows, self.window))
+
+    def phone_current_task(self) -> Optional[PhoneUrgeDialog]:
+        task_id = self.window.tasks_view.current_task_id()
+        rows = self._rows_of_tasks([task_id]) if task_id is not None else []
+        if not rows:
+            QMessageBox.information(self.window, "电话催办",
+                                    "请先在任务清单中选择一项未办结的任务。")
+            return None
+        if len(rows) > 1:
+            names = [r.unit_name for r in rows]
+            name, ok = QInputDialog.getItem(self.window, "电话催办", "致电哪个责任单位？",
+                                            names, 0, False)
+            if not ok:
+                return None
+            rows = [rows[names.index(name)]]
+        return self.phone_rows(rows)
+
+    def open_notice(self, notice_id: int) -> Optional[NoticePreviewDialog]:
+        try:
+            snap = read(self.ctx, lambda s: urge_delivery.load_snapshot(s, self.ctx.actor, notice_id))
+        except ServiceError as exc:
+            QMessageBox.warning(self.window, "无法打开通知单", str(exc))
+            return None
+        return self._open(NoticePreviewDialog(self.ctx, snapshot=snap, parent=self.window))
+
+    def export_ledger(self, path: Optional[Path] = None) -> Optional[Path]:
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self.window, "导出催办台账", "催办台账.xlsx",
+                                                  "Excel 工作簿 (*.xlsx)")
+            if not name:
+                return None
+            path = Path(name)
+        cid = self.window.campaign_id()
+        try:
+            rows = read(self.ctx, lambda s: urge_inbox.ledger_rows(s, self.ctx.actor, cid))
+            write_ledger(rows, path)
+        except (ServiceError, OSError) as exc:
+            QMessageBox.warning(self.window, "导出失败", f"催办台账未导出：{exc}")
+            return None
+        QMessageBox.information(self.window, "导出完成",
+                                f"已导出 {len(rows)} 条催办记录到\n{path}")
+        return path
+
+
+def install(window) -> None:
+    window.urge_actions = UrgeActions(window)
