@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from taskboard.cli import main
+from taskboard.cli.main import main
 from taskboard.core.models import Assignment, Task, Unit
 from taskboard.excel.task_import import CREATE, apply_import, preview_import
 from tests.conftest import TODAY
