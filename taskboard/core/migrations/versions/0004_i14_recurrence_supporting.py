@@ -1,14 +1,14 @@
 """recurring deadlines on tasks, supporting (配合) units on assignments
 
-Revision ID: 0002_i14
-Revises: 0001
+Revision ID: 0004_i14
+Revises: 0003_i15
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0002_i14"
-down_revision = "0001"
+revision = "0004_i14"
+down_revision = "0003_i15"
 branch_labels = None
 depends_on = None
 
