@@ -41,7 +41,8 @@ def _pct(v) -> str:
 
 ASSIGNMENT_COLUMNS = [
     Column("亮灯", lambda a: a.light.word, light=lambda a: a.light, width=64),
-    Column("责任单位", lambda a: a.unit_name + ("（已移除）" if a.archived else ""), width=140),
+    Column("责任单位", lambda a: a.unit_name + ("（配合）" if a.supporting else "")
+           + ("（已移除）" if a.archived else ""), width=140),
     Column("完成进度", lambda a: f"{a.progress}%", right=True, width=70),
     Column("时序进度", lambda a: _pct(a.time_progress), right=True, width=70),
     Column("滞后", lambda a: "滞后" if a.lagging else "", color=lambda a: "#c62828", width=44),
