@@ -34,7 +34,7 @@ missing=$(chroot "$root" sh -c 'export LD_LIBRARY_PATH=/opt/taskboard/_internal
   cd /opt/taskboard/_internal/PySide6/Qt &&
   for f in lib/*.so* plugins/platforms/libqxcb.so plugins/platforms/libqoffscreen.so \
            plugins/xcbglintegrations/*.so plugins/imageformats/*.so plugins/iconengines/*.so; do
-    ldd "$f" | sed -n "s/^\s*\(\S*\) => not found/\1 (needed by $f)/p"
+    ldd "$f" | sed -n "s|^\s*\(\S*\) => not found|\1 (needed by $f)|p"
   done' | grep -v -e WaylandClient -e libQt6WlShell || true)  # Wayland: not used
 if [ -n "$missing" ]; then
   echo "libraries missing from Depends:"; echo "$missing"; exit 1
