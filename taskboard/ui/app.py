@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from taskboard.core.actor import Actor
@@ -45,6 +45,18 @@ def _install_chinese_translation(app: QApplication) -> None:
         _translator = translator  # kept alive as long as the app
 
 
+def app_icon() -> QIcon:
+    """The program's icon at every size it ships (title bar, task bar, Alt+Tab)."""
+    from importlib import resources
+
+    icon = QIcon()
+    folder = resources.files("taskboard.resources") / "icons"
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        with resources.as_file(folder / f"taskboard-{size}.png") as path:
+            icon.addFile(str(path))
+    return icon
+
+
 _family: Optional[str] = None
 
 
@@ -69,6 +81,8 @@ def ensure_app(argv: Optional[list[str]] = None) -> QApplication:
         app = QApplication(argv or [sys.argv[0]])
         app.setApplicationName("taskboard")
         app.setOrganizationName("taskboard")
+    if app.windowIcon().isNull():
+        app.setWindowIcon(app_icon())
     _install_chinese_translation(app)
     font = QFont(_cjk_family())
     font.setPointSize(10)
