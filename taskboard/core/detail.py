@@ -249,15 +249,10 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
             latest.status if latest else None,
             sum(1 for f in feedback if f.assignment_id == a.id and f.is_open),
             sum(1 for u in urges if u.assignment_id == a.id), a.archived, closed,
-<<<<<<< HEAD
-            not closed and progress >= 100))
+            not closed and progress >= 100, a.supporting))
     # The units that count in this period (core.figures): the board's assignments.
     live = [r for r, a in zip(rows, assignments)
             if assignment_belongs(task.start_date, a.added_on, a.archived, a.removed_on, at)]
-=======
-            not closed and progress >= 100, a.supporting))
-    live = [r for r in rows if not r.archived]
->>>>>>> main
     closed = task_closed_now or (bool(live) and all(r.closed_on is not None and
                                                       r.closed_on <= period_end for r in live))
     progress = 100.0 if closed else (sum(r.progress for r in live) / len(live) if live else 0.0)

@@ -161,16 +161,13 @@ class Assignment(Base):
     close_note: Mapped[str] = mapped_column(Text, default="")
     # A unit removed from a task after it reported keeps its history, archived.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-<<<<<<< HEAD
     # A unit added to a task already under way counts from this day (None: from the task's
     # start); a withdrawn unit counts until removed_on (None on an archived row: day unknown,
     # counts nowhere). See core.figures for the period rules.
     added_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     removed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-=======
     # A 配合单位 (协办/参与): reports like every responsible unit, listed as supporting.
     supporting: Mapped[bool] = mapped_column(Boolean, default=False)
->>>>>>> main
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     task: Mapped[Task] = relationship(back_populates="assignments")
