@@ -132,10 +132,11 @@ def read(engine) -> Data:
     with engine.connect() as c:
         tasks = {r[0]: dict(id=r[0], campaign=r[1], code=r[2], start=_date(r[3]),
                             deadline=_date(r[4]), closed_on=_date(r[5]), deleted=_bool(r[6]),
-                            deleted_on=_date(r[7]), entered_on=_date(r[8]))
+                            deleted_on=_date(r[7]), entered_on=_date(r[8]),
+                            recurrence=r[9] or "")
                  for r in c.execute(text(
                      "SELECT id, campaign_id, code, start_date, deadline, closed_on, deleted, "
-                     "deleted_on, entered_on FROM task"))}
+                     "deleted_on, entered_on, recurrence FROM task"))}
         assignments = {r[0]: dict(id=r[0], task=r[1], unit=r[2], closed_on=_date(r[3]),
                                   archived=_bool(r[4]), added_on=_date(r[5]),
                                   removed_on=_date(r[6]))
@@ -160,6 +161,47 @@ def read(engine) -> Data:
     return Data(tasks, assignments, units, reports, urges, Days(overrides),
                 settings.get("near_due_workdays", 5), settings.get("report_day", 25),
                 campaigns)
+
+
+# --- recurring deadlines: the cycle's months, written out --------------------------------
+
+CYCLE_MONTHS = {  # recurrence -> the months each cycle covers, by its first month
+    "monthly": [[m] for m in range(1, 13)],
+    "quarterly": [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]],
+    "half_yearly": [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]],
+    "semester": [[2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 1]],
+    "yearly": [list(range(1, 13))],
+}
+
+
+def _cycle(recurrence: str, d: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the cycle that contains ``d``."""
+    for months in CYCLE_MONTHS[recurrence]:
+        if d.month in months:
+            first_year = d.year - 1 if (d.month < months[0]) else d.year
+            first = dt.date(first_year, months[0], 1)
+            last_m = months[-1]
+            last_year = first_year + 1 if last_m < months[0] else first_year
+            return first, dt.date(last_year, last_m, _calendar.monthrange(last_year, last_m)[1])
+    raise AssertionError(recurrence)
+
+
+def due_date(t: dict, at: dt.date) -> Optional[dt.date]:
+    """The date the task is due by at ``at``: its deadline, or for a recurring task the end
+    of the current cycle, never past the last deadline."""
+    if not t["recurrence"]:
+        return t["deadline"]
+    if t["deadline"] is not None and at >= t["deadline"]:
+        return t["deadline"]
+    end = _cycle(t["recurrence"], at)[1]
+    return end if t["deadline"] is None else min(end, t["deadline"])
+
+
+def first_month_of_cycle(t: dict, p: str) -> str:
+    if not t["recurrence"]:
+        return p
+    first = _cycle(t["recurrence"], first_day(p))[0]
+    return f"{first.year:04d}-{first.month:02d}"
 
 
 # --- one month of one campaign -----------------------------------------------------------
@@ -214,7 +256,10 @@ def month(data: Data, campaign: int, p: str, today: dt.date) -> dict:
             continue
         closed = ((t["closed_on"] is not None and t["closed_on"] <= end)
                   or (a["closed_on"] is not None and a["closed_on"] <= end))
-        this_month = [r for r in data.reports.get(aid, []) if r["period"] == p]
+        # The month's report (a recurring task's: the cycle's latest so far).
+        since = first_month_of_cycle(t, p)
+        this_month = sorted((r for r in data.reports.get(aid, []) if since <= r["period"] <= p),
+                            key=lambda r: (r["period"], r["id"]))
         status = this_month[-1]["status"] if this_month else None
         if closed or status == "approved":
             light = "green"
@@ -227,8 +272,8 @@ def month(data: Data, campaign: int, p: str, today: dt.date) -> dict:
         counted.sort(key=lambda r: (r["period"], r["id"]))
         progress = 100 if closed else (counted[-1]["progress"] if counted else 0)
         tp = _time_progress(t["start"], t["deadline"], at)
-        due = _due(t["deadline"], closed, at, data.days, data.near)
-        workdays_left = (data.days.count_between(at, t["deadline"])
+        due = _due(due_date(t, at), closed, at, data.days, data.near)
+        workdays_left = (data.days.count_between(at, due_date(t, at))
                          if due == "near_due" else None)
         assignments[aid] = dict(
             task=t["id"], unit=a["unit"], closed=closed, status=status, light=light,
@@ -261,7 +306,7 @@ def month(data: Data, campaign: int, p: str, today: dt.date) -> dict:
         tp = _time_progress(t["start"], t["deadline"], at)
         task_figures[tid] = dict(
             light=light, closed=closed, progress=progress,
-            due=_due(t["deadline"], closed, at, data.days, data.near),
+            due=_due(due_date(t, at), closed, at, data.days, data.near),
             lagging=(not closed) and tp is not None and progress < tp,
             all_done=bool(mine) and all(x["closed"] or x["progress"] >= 100 for x in mine),
             half_done=bool(mine) and 2 * sum(x["closed"] or x["progress"] >= 100
@@ -297,8 +342,8 @@ def month(data: Data, campaign: int, p: str, today: dt.date) -> dict:
                    for r in data.reports.get(aid, [])):
                 on_time += 1
         due_to_close = sum(1 for x in mine.values()
-                           if tasks[x["task"]]["deadline"] is not None
-                           and at > tasks[x["task"]]["deadline"])
+                           if due_date(tasks[x["task"]], at) is not None
+                           and at > due_date(tasks[x["task"]], at))
         units[uid] = dict(
             n=n, kind=data.units[uid]["kind"],
             mean_progress=sum(x["progress"] for x in mine.values()) / n,

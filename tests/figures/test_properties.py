@@ -60,6 +60,8 @@ task = st.fixed_dictionaries({
     "deadline": st.none() | days,
     "closed_on": st.none() | past_days,
     "deleted_on": st.none() | past_days,
+    "recurrence": st.sampled_from(["", "", "monthly", "quarterly", "half_yearly", "semester",
+                                   "yearly"]),
     "assignments": st.lists(assignment, min_size=0, max_size=4),
 })
 scenario = st.fixed_dictionaries({
@@ -101,7 +103,7 @@ def _add_task(s, n: int, t: dict) -> int:
     deleted = t["deleted_on"] is not None
     row = Task(campaign_id=1, code=f"{n}~删{n}" if deleted else f"{n}", sort_key=f"{n:05d}",
                title=f"任务{n}", start_date=t["start"], deadline=deadline, closed_on=closed,
-               deleted=deleted, deleted_on=t["deleted_on"])
+               deleted=deleted, deleted_on=t["deleted_on"], recurrence=t["recurrence"])
     s.add(row)
     s.flush()
     seen = set()
