@@ -49,8 +49,9 @@ Per assignment and month
   is the mean of its assignments'.
 * Due state (``due_state``): 已完成 when closed out; 长期 without a deadline; 超期 when
   as_of(P) > deadline; 临期 when the deadline is at most N working days away (default 5, the
-  deadline day counts when it is a working day); else 正常. The deadline is passed in, so a
-  recurring deadline plugs in its current cycle's due date.
+  deadline day counts when it is a working day); else 正常. The deadline is passed in: a
+  recurring task passes its current cycle's due date (``core.recurrence.current_due_date``),
+  and its light follows the cycle's latest report.
 * Time progress (``time_progress``): (as_of − start) / (deadline − start) × 100, clamped to
   0–100; none without a deadline. Lagging (``is_lagging``): open and progress < time progress.
 * Report owed (``owes_report``): the assignment belongs to P and is not closed out by
