@@ -58,7 +58,7 @@ class TaskActions(QObject):
         self.report_action = act("报送进展…", self.report, "Ctrl+R", "report.submit")
         self.review_action = act("审核队列…", self.review_queue, "Ctrl+Shift+R", "report.review")
         self.feedback_action = act("任务反馈…", self.feedback, "Ctrl+K", "feedback.answer")
-        self.close_action = act("办结/销号…", self.close_out, None, "task.close")
+        self.close_action = act("办结/销号…", self.close_out, "Ctrl+Shift+K", "task.close")
         window.menus["task"].addSeparator()
         self.undo_action = act("撤销", self.undo, QKeySequence.Undo, "task.edit")
         self.undo_action.setEnabled(False)
