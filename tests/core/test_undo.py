@@ -135,3 +135,23 @@ def test_undo_close_refused_after_reopen_and_close_again(demo_db, dispatcher, fr
         undo.undo(s, dispatcher, ticket)
     with demo_db.session() as s:
         assert s.get(Task, tid).closed_on == TODAY
+
+
+def test_batch_approve_is_undone_together_or_not_at_all(demo_db, dispatcher, fresh):
+    tid, a1, a2 = fresh
+    r1, r2 = _report(demo_db, dispatcher, a1, 40), _report(demo_db, dispatcher, a2, 60)
+    with demo_db.Session.begin() as s:
+        ticket = undo.approve_many(s, dispatcher, [r1, r2])
+    assert ticket.label == "审核通过 2 条报送"
+    assert [_row(demo_db, r)[0] for r in (r1, r2)] == ["approved", "approved"]
+    with demo_db.Session.begin() as s:
+        assert undo.undo(s, dispatcher, ticket) == "撤销审核通过 2 条报送，恢复为待审核"
+    assert [_row(demo_db, r)[0] for r in (r1, r2)] == ["pending", "pending"]
+    with demo_db.Session.begin() as s:
+        ticket = undo.approve_many(s, dispatcher, [r1, r2])
+    with demo_db.Session.begin() as s:  # one of them taken back on its own meanwhile
+        undo.undo(s, dispatcher, ticket.parts[1])
+        review_report(s, dispatcher, r2, False, "退回")
+    with pytest.raises(IllegalTransition), demo_db.Session.begin() as s:
+        undo.undo(s, dispatcher, ticket)
+    assert _row(demo_db, r1)[0] == "approved"  # rolled back with the refused part

@@ -26,12 +26,13 @@ MOVED_ON = "在此之后又有变动（可能已被他人处理），无法撤�
 
 @dataclass(frozen=True)
 class UndoTicket:
-    kind: str  # "review" | "close_task" | "close_assignment"
+    kind: str  # "review" | "close_task" | "close_assignment" | "batch"
     target_id: int
     label: str  # what is undone, for the menu and the status bar: 审核通过 乌审旗 …
     state: str  # the report status, or the closed_on date, the action left
     progress: tuple[tuple[int, int], ...] = ()  # (assignment id, progress before)
     confirmed: tuple[int, ...] = ()  # reports approved along with a close-out
+    parts: tuple["UndoTicket", ...] = ()  # a batch: undone together or not at all
 
 
 def _report_words(session: Session, report: Report) -> tuple[Assignment, str]:
@@ -51,6 +52,12 @@ def review(session: Session, actor: Actor, report_id: int, approve: bool,
     return UndoTicket("review", report_id, f"审核{'通过' if approve else '退回'} {words}",
                       "approved" if approve else "returned",
                       progress=((report.assignment_id, progress),))
+
+
+def approve_many(session: Session, actor: Actor, report_ids: list[int]) -> UndoTicket:
+    """Approve several reports in one transaction; one undo takes them all back."""
+    parts = tuple(review(session, actor, rid, True) for rid in report_ids)
+    return UndoTicket("batch", 0, f"审核通过 {len(parts)} 条报送", "", parts=parts)
 
 
 def _pending_of(session: Session, assignment_ids: list[int]) -> set[int]:
@@ -90,6 +97,10 @@ def undo(session: Session, actor: Actor, ticket: UndoTicket) -> str:
         return _undo_review(session, actor, ticket)
     if ticket.kind in ("close_task", "close_assignment"):
         return _undo_close(session, actor, ticket)
+    if ticket.kind == "batch":
+        for part in reversed(ticket.parts):  # any part that moved on rolls the whole back
+            undo(session, actor, part)
+        return f"撤销{ticket.label}，恢复为待审核"
     raise ValueError(ticket.kind)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTableView,
     QVBoxLayout, QWidget,
@@ -78,6 +80,11 @@ class FeedbackDialog(QDialog):
         self.body.textChanged.connect(self._can_send)
         self.status = QLabel()
         self.status.setObjectName("status")
+        self.send_button.setToolTip("Ctrl+Enter：发送并关闭")
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            sc = QShortcut(QKeySequence(key), self.body)
+            sc.setContext(Qt.WidgetShortcut)
+            sc.activated.connect(self.send_and_close)
         self.reply_button.clicked.connect(self.answer)
         self.resolve_button.clicked.connect(self.resolve)
         can_write = permissions.allowed(actor, "feedback.write")
@@ -129,16 +136,22 @@ class FeedbackDialog(QDialog):
         announce_busy(self.ctx, "tasks", "feedback")
         return True
 
-    def send(self) -> None:
+    def send(self) -> bool:
         aid, actor, body = self.unit.currentData(), self.ctx.actor, self.body.toPlainText()
         if not body.strip():
-            return
+            return False
         unit = self.unit.currentText()
         self.send_button.setEnabled(False)  # one click, one feedback
-        if self._run(lambda s: service.write_feedback(s, actor, aid, body), "反馈失败",
-                     f"已向 {unit} 发送反馈"):
+        sent = self._run(lambda s: service.write_feedback(s, actor, aid, body), "反馈失败",
+                         f"已向 {unit} 发送反馈")
+        if sent:
             self.body.clear()
         self._can_send()
+        return sent
+
+    def send_and_close(self) -> None:
+        if self.body.toPlainText().strip() and self.send():
+            self.accept()
 
     def answer(self) -> None:
         f = current_row(self.table)

@@ -14,7 +14,7 @@ from typing import Optional
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+    QAbstractItemView, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
     QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget,
 )
 
@@ -78,6 +78,8 @@ class ReviewQueueDialog(QDialog):
         self.table = QTableView()
         self.table.setObjectName("queueTable")
         setup_table(self.table, self.model)
+        # Ctrl+A or Shift+↓ then A approves the lot; 退回 always takes the current one.
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.position = QLabel()
         self.position.setObjectName("position")
         self.view = QTextBrowser()
@@ -220,20 +222,26 @@ class ReviewQueueDialog(QDialog):
             self.position.setText("退回需要填写审核意见：请在下方输入后再按“退回”。")
             return
         actor, row = self.ctx.actor, self.table.currentIndex().row()
+        chosen = [self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()]
+        many = approve and len(chosen) > 1
+        ids = [c.report_id for c in chosen]
         self._busy(True)
         try:
             self.ctx.changes.changed.disconnect(self._on_changed)
-            ticket = run_op(self, self.ctx,
-                            lambda s: undo.review(s, actor, r.report_id, approve, comment),
-                            ("reports",), title="审核失败")
+            ticket = run_op(
+                self, self.ctx,
+                (lambda s: undo.approve_many(s, actor, ids)) if many else
+                (lambda s: undo.review(s, actor, r.report_id, approve, comment)),
+                ("reports",), title="审核失败")
         except OpFailed:
             self.reload()
             return
         finally:
             self.ctx.changes.changed.connect(self._on_changed)
             self._busy(False)
-        self.reviewed += 1
-        self._remember(ticket, f"已{'通过' if approve else '退回'}：{r.code} {ticket.label[5:]}")
+        self.reviewed += len(ids) if many else 1
+        self._remember(ticket, f"已通过 {len(ids)} 条报送" if many else
+                       f"已{'通过' if approve else '退回'}：{r.code} {ticket.label[5:]}")
         self.comment.clear()
         self.reload(keep_row=row)
         self.table.setFocus()
@@ -268,11 +276,12 @@ class ReviewQueueDialog(QDialog):
         finally:
             self.ctx.changes.changed.connect(self._on_changed)
             self._busy(False)
-        self.reviewed -= 1
+        self.reviewed -= max(1, len(ticket.parts))
         self._remember(None, f"已{summary}")
         self.reload()
         # Back on the report just taken back, so it can be judged again at once.
+        target = ticket.parts[0].target_id if ticket.parts else ticket.target_id
         for i, row in enumerate(self.model.rows()):
-            if row.report_id == ticket.target_id:
+            if row.report_id == target:
                 self.table.setCurrentIndex(self.model.index(i, 0))
         self.table.setFocus()

@@ -86,6 +86,10 @@ class NoticePreviewDialog(QDialog):
                                                  QDialogButtonBox.AcceptRole)
             self.send_button.setObjectName("sendButton")
             self.send_button.clicked.connect(self.send)
+            # Most offices file a paper copy of every notice: one click sends, one prints.
+            self.send_print_button = buttons.addButton("发出并打印…", QDialogButtonBox.ActionRole)
+            self.send_print_button.setObjectName("sendPrintButton")
+            self.send_print_button.clicked.connect(self.send_and_print)
         layout.addWidget(buttons)
 
         self.units.currentRowChanged.connect(self._show)
@@ -235,6 +239,30 @@ class NoticePreviewDialog(QDialog):
                    ("urges",))
         except OpFailed:
             pass
+
+    def send_and_print(self) -> bool:
+        """Send, then print every notice just numbered in one print job (one page run each)."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        if not self.send():
+            return False
+        ids = [n.notice_id for n in self.issued]
+        snaps = read(self.ctx, lambda s: [urge_delivery.load_snapshot(s, self.ctx.actor, i)
+                                          for i in ids])
+        printer = QPrinter(QPrinter.HighResolution)
+        if QPrintDialog(printer, self.parentWidget()).exec() != QDialog.Accepted:
+            return True  # sent; paper copies can be printed later from the list
+        pages = [documents.render_html(snap, self.settings) for snap in snaps]
+        doc = QTextDocument()
+        doc.setHtml("<div style='page-break-after:always'></div>".join(pages))
+        doc.print_(printer)
+        self.printed = ids
+        try:
+            run_op(self, self.ctx, lambda s: [urge_delivery.mark_printed(s, self.ctx.actor, i)
+                                              for i in ids], ("urges",))
+        except OpFailed:
+            pass
+        return True
 
     # --- sending -----------------------------------------------------------------------------
     def send(self) -> bool:

@@ -217,7 +217,10 @@ class UrgeView(QWidget):
         rows = self.model.checked_rows()
         units = len({r.unit_id for r in rows})
         self.checked_label.setText(f"已勾选 {len(rows)} 项（{units} 个单位）")
-        self.urge_button.setEnabled(bool(rows))
+        shown = sum(len(g.rows) for g in self.model.groups())
+        # Nothing ticked means every task listed: urging all is the month's usual step.
+        self.urge_button.setText("生成催办通知单…" if rows else f"为全部 {shown} 项生成催办通知单…")
+        self.urge_button.setEnabled(bool(rows) or shown > 0)
         self.phone_button.setEnabled(bool(rows))
         self.phone_button.setToolTip(
             "先在上方勾选要电话催办的任务" if not rows else
@@ -226,7 +229,7 @@ class UrgeView(QWidget):
 
     # --- actions ------------------------------------------------------------------------------
     def _urge(self) -> None:
-        rows = self.model.checked_rows()
+        rows = self.model.checked_rows() or [r for g in self.model.groups() for r in g.rows]
         if rows:
             self.urgeRequested.emit(rows)
 
