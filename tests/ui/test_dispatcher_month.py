@@ -86,7 +86,7 @@ def test_dispatcher_month_within_twenty_actions(qtbot, demo_db, dispatcher, ui_s
         1 for rows in w.board.assignments.values() for a in rows
         if not a.closed and a.report_status in (None, "returned"))
     assert listed == naive_unreported > 0
-    assert view.urge_button.text() == f"为全部 {listed} 项生成催办通知单…"
+    assert view.urge_all_button.text() == f"全部催办（{listed} 项）…"
 
     # 3. Urge all, and 4. print every notice on the way out.
     pdf = tmp_path / "通知单.pdf"
@@ -96,7 +96,7 @@ def test_dispatcher_month_within_twenty_actions(qtbot, demo_db, dispatcher, ui_s
         dialog.printer().setOutputFileName(str(pdf))
         return QDialog.Accepted
     monkeypatch.setattr(QPrintDialog, "exec", print_dialog_exec)
-    c.click(view.urge_button, "为全部生成催办通知单…")
+    c.click(view.urge_all_button, "全部催办…")
     preview = w.urge_actions.dialog
     if preview.reason.isVisible():  # some were urged a few days ago
         c.type(preview.reason, "月度调度统一催办", "再次催办理由")

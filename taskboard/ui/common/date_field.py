@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QDate, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget,
+    QCalendarWidget, QHBoxLayout, QLineEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
 _PATTERNS = (
@@ -70,6 +70,8 @@ class DateField(QWidget):
         row.addWidget(self.line, 1)
         row.addWidget(self.button)
         self.setFocusProxy(self.line)
+        # One line high, like the QDateEdit it replaces (a form row must not stretch it).
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.line.editingFinished.connect(self._commit)
         self.line.textChanged.connect(self._mark)
         self.popup: Optional[QWidget] = None

@@ -92,6 +92,10 @@ class UrgeView(QWidget):
         self.check_none = QPushButton("全不选")
         self.urge_button = QPushButton("生成催办通知单…")
         self.urge_button.setObjectName("urgeButton")
+        self.urge_all_button = QPushButton("全部催办…")
+        self.urge_all_button.setObjectName("urgeAllButton")
+        self.urge_all_button.setToolTip("为上方列出的全部任务生成催办通知单（无需逐项勾选）")
+        self.urge_all_button.clicked.connect(self._urge_all)
         self.phone_button = QPushButton("电话催办…")
         self.ledger_button = QPushButton("导出催办台账…")
         self.template_button = QPushButton("通知单模板…")
@@ -103,7 +107,8 @@ class UrgeView(QWidget):
         for w in (self.check_all, self.check_none, self.checked_label):
             actions.addWidget(w)
         actions.addStretch(1)
-        for w in (self.phone_button, self.urge_button, self.template_button, self.ledger_button):
+        for w in (self.phone_button, self.urge_button, self.urge_all_button, self.template_button,
+                  self.ledger_button):
             actions.addWidget(w)
 
         self.notice_model = RowTableModel(notice_columns(), self)
@@ -218,9 +223,10 @@ class UrgeView(QWidget):
         units = len({r.unit_id for r in rows})
         self.checked_label.setText(f"已勾选 {len(rows)} 项（{units} 个单位）")
         shown = sum(len(g.rows) for g in self.model.groups())
-        # Nothing ticked means every task listed: urging all is the month's usual step.
-        self.urge_button.setText("生成催办通知单…" if rows else f"为全部 {shown} 项生成催办通知单…")
-        self.urge_button.setEnabled(bool(rows) or shown > 0)
+        # Urging everything listed is the month's usual step: one click, no ticking.
+        self.urge_all_button.setText(f"全部催办（{shown} 项）…")
+        self.urge_all_button.setEnabled(shown > 0)
+        self.urge_button.setEnabled(bool(rows))
         self.phone_button.setEnabled(bool(rows))
         self.phone_button.setToolTip(
             "先在上方勾选要电话催办的任务" if not rows else
@@ -228,8 +234,13 @@ class UrgeView(QWidget):
             "记录对该单位的电话催办")
 
     # --- actions ------------------------------------------------------------------------------
+    def _urge_all(self) -> None:
+        rows = [r for g in self.model.groups() for r in g.rows]
+        if rows:
+            self.urgeRequested.emit(rows)
+
     def _urge(self) -> None:
-        rows = self.model.checked_rows() or [r for g in self.model.groups() for r in g.rows]
+        rows = self.model.checked_rows()
         if rows:
             self.urgeRequested.emit(rows)
 
