@@ -103,6 +103,8 @@ def test_dispatcher_month_within_twenty_actions(qtbot, demo_db, dispatcher, ui_s
     c.click(preview.send_print_button, "发出并打印…")
     assert _count(demo_db, UrgeNotice, UrgeNotice.period == "2026-11") >= len(units)
     assert len(preview.printed) == len(preview.issued) == len(units)
+    first, last = preview.issued[0].number_text, preview.issued[-1].number_text
+    assert w.statusBar().currentMessage() == f"已发出 {len(units)} 份通知单（{first}—{last}）"
     assert pdf.stat().st_size > 0
     c.key(view.tree, Qt.Key_1, Qt.ControlModifier, "回到任务清单 Ctrl+1")
     _activate(qtbot, w)

@@ -99,3 +99,16 @@ def test_after_clear_the_lower_pane_follows_the_current_row(qtbot, window):
     assert current in view.selected_task_ids()
     rect = view.table.visualRect(view.table.currentIndex())
     assert view.table.viewport().rect().intersects(rect)
+
+
+def test_clear_after_an_empty_result_shows_the_current_task_again(qtbot, window):
+    panel, view = window.tasks_view.search, window.tasks_view
+    qtbot.mouseClick(panel.keyword, Qt.LeftButton)
+    qtbot.keyClicks(panel.keyword, "zzz-no-such-task")
+    qtbot.waitUntil(lambda: not view.visible_rows())
+    assert view.assignment_title.text() == "选择一项任务查看各责任单位进展"
+    qtbot.keyClick(panel.keyword, Qt.Key_Escape)  # Esc in the panel clears like 清除条件
+    assert len(view.visible_rows()) == len(window.board.rows)
+    current = view.current_task_id()
+    row = next(r for r in window.board.rows if r.task_id == current)
+    assert view.assignment_title.text().startswith(f"{row.code} {row.title}")

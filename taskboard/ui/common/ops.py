@@ -94,6 +94,8 @@ def tell_done(widget: Optional[QWidget], text: str, timeout_ms: int = 15000) -> 
         w = w.parentWidget()
     if w is not None:
         w.statusBar().showMessage(text, timeout_ms)
+        # Painted now: the views reload right after, and the user must not wait to see it.
+        w.statusBar().repaint()
 
 
 def announce_busy(ctx: AppContext, *changes: str) -> None:

@@ -131,6 +131,7 @@ class FeedbackDialog(QDialog):
         self.reload()
         if done:
             self.status.setText(done)
+            self.status.repaint()  # before the board reloads
             tell_done(self.parentWidget(), done)
         # The thread is up to date already; the board's counts follow under the busy cursor.
         announce_busy(self.ctx, "tasks", "feedback")

@@ -19,7 +19,7 @@ from taskboard.core.services import urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
 from taskboard.notify import delivery, documents, email, templates
 from taskboard.ui.common.context import AppContext
-from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.ops import OpFailed, read, run_op, tell_done
 
 
 class NoticePreviewDialog(QDialog):
@@ -289,6 +289,10 @@ class NoticePreviewDialog(QDialog):
         if by_email:
             self.results = send_by_email(self, self.ctx, [n.notice_id for n in self.issued])
         self.accept()
+        numbers = [n.number_text for n in self.issued]
+        tell_done(self.parentWidget(), f"已发出 {len(numbers)} 份通知单"
+                  + (f"（{numbers[0]}—{numbers[-1]}）" if len(numbers) > 1 else
+                     f"（{numbers[0]}）" if numbers else ""))
         return True
 
 
