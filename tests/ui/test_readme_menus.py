@@ -12,7 +12,8 @@ pytestmark = pytest.mark.sqlite_only
 MENUS = {"文件": "file", "任务": "task", "催办": "urge", "视图": "view", "管理": "admin",
          "帮助": "help"}
 ITEM = r"[^\s，。(（]+(?: taskboard)?"
-PATH = re.compile(rf"(文件|任务|催办|视图|管理|帮助) → ({ITEM}(?: / {ITEM})*)")
+# A menu name at a word's start: "单位管理 → 办公室群机器人…" is a dialog's button, not a menu.
+PATH = re.compile(rf"(?<![\u4e00-\u9fff])(文件|任务|催办|视图|管理|帮助) → ({ITEM}(?: / {ITEM})*)")
 
 
 def _clean(text: str) -> str:
