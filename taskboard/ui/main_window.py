@@ -71,7 +71,8 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar
 
         self.tasks_view = TaskListView()
-        self.search_action.toggled.connect(self.tasks_view.search.setVisible)
+        self.search_action.toggled.connect(self.tasks_view.set_search_visible)
+        self.tasks_view.search.set_today(ctx.today)
         focus_search.triggered.connect(self._focus_search)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)

@@ -84,15 +84,38 @@ class TaskListView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
 
+        # While 高级搜索 is hidden its filters still apply: this line keeps saying so.
+        self.filter_note = QLabel()
+        self.filter_note.setObjectName("filterNote")
+        self.filter_note.setStyleSheet("background:#e8f0fe; color:#1a3d7c; padding:3px 8px;")
+        self.filter_note.setVisible(False)
+        self.filter_note.linkActivated.connect(lambda _: self.search.clear())
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
+        layout.addWidget(self.filter_note)
         layout.addWidget(self.splitter)
 
         self.search.criteriaChanged.connect(self.set_criteria)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
+
+    def set_search_visible(self, visible: bool) -> None:
+        self.search.setVisible(visible)
+        self._show_filter_note()
+
+    def _show_filter_note(self) -> None:
+        if not self.search.isHidden() or self._board is None:
+            self.filter_note.setVisible(False)
+            return
+        active = self.search.active_filters()
+        count = self.search.result_label.text()
+        text = (f"筛选中：{'，'.join(active)} · {count} · <a href='clear'>清除条件</a>"
+                if active else f"{count}（未设筛选条件）")
+        self.filter_note.setText(text)
+        self.filter_note.setVisible(True)
 
     # --- data -------------------------------------------------------------------------
     def show_board(self, board: Board) -> None:
@@ -113,6 +136,7 @@ class TaskListView(QWidget):
         rows = filter_rows(self._board.rows, self._criteria)
         self.model.set_rows(rows)
         self.search.show_result(len(rows), len(self._board.rows))
+        self._show_filter_note()
         self._restore_selection(keep, current)
         if self.current_task_id() is None and self.proxy.rowCount():
             # Start on the first row so the lower pane and the keyboard have a place to be.
