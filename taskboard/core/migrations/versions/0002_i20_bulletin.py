@@ -1,0 +1,41 @@
+"""bulletin: issued 通报 with their red and black lists
+
+Revision ID: 0002_i20
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0002_i20'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('bulletin',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('span', sa.String(length=10), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('praised', sa.Text(), nullable=False),
+    sa.Column('criticised', sa.Text(), nullable=False),
+    sa.Column('snapshot', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_bulletin_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['user_account.id'], name=op.f('fk_bulletin_issued_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletin')),
+    sa.UniqueConstraint('year', 'number', name='uq_bulletin_number')
+    )
+    with op.batch_alter_table('bulletin', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bulletin_campaign_id'), ['campaign_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('bulletin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bulletin_campaign_id'))
+    op.drop_table('bulletin')
