@@ -24,6 +24,8 @@ COMMAND_MODULES: list[str] = [
     "taskboard.cli.urge",
     "taskboard.cli.excel",
     "taskboard.cli.settings",
+    "taskboard.cli.scores",
+    "taskboard.cli.bulletin",
 ]
 
 

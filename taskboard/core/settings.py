@@ -56,7 +56,7 @@ class BoardSettings:
     score_red_card: int = -2  # every red card: a 约谈
     # 红黑榜: red = score at least the target and among the top N of its track; black =
     # below the target and among the bottom N.
-    score_target: int = 100
+    score_target: int = 80
     red_list_districts: int = 5
     red_list_departments: int = 4
     black_list_districts: int = 4

@@ -1,0 +1,82 @@
+"""Issuing a 通报: its number from a gap-free per-year counter, and its record.
+
+The number is taken inside the caller's transaction: when writing the document fails the
+transaction rolls back and the number is not used up (the same rule as urge notices).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from taskboard.core import audit, permissions
+from taskboard.core.actor import Actor
+from taskboard.core.models import Bulletin, NoticeCounter
+from taskboard.core.settings import BoardSettings
+
+KIND = "bulletin"
+
+
+def number_text(word: str, year: int, number: int) -> str:
+    return f"{word}〔{year}〕{number}号"
+
+
+def _next_number(session: Session, year: int) -> int:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # A write takes SQLite's database lock at once, so two issuers cannot read one number.
+        session.execute(update(NoticeCounter).where(NoticeCounter.year == -1)
+                        .values(last_number=NoticeCounter.last_number))
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(NoticeCounter).values(year=year, kind=KIND, last_number=0)
+                        .on_conflict_do_nothing())
+        session.execute(select(NoticeCounter).where(NoticeCounter.year == year,
+                                                    NoticeCounter.kind == KIND)
+                        .with_for_update()).all()
+    counter = session.get(NoticeCounter, (year, KIND))
+    if counter is None:
+        counter = NoticeCounter(year=year, kind=KIND, last_number=0)
+        session.add(counter)
+    counter.last_number += 1
+    session.flush()
+    return counter.last_number
+
+
+def stamp(facts: dict, settings: BoardSettings, issued_on: dt.date,
+          number: Optional[int]) -> dict:
+    """The facts with the document's number, issuer and date (a preview has no number yet)."""
+    out = dict(facts)
+    out["office"] = settings.office_name
+    out["issued_on"] = issued_on.isoformat()
+    out["number"] = number
+    out["number_text"] = (number_text(settings.bulletin_word, issued_on.year, number)
+                          if number is not None
+                          else number_text(settings.bulletin_word, issued_on.year, 0)
+                          .replace("0号", "□号"))
+    return out
+
+
+def issue(session: Session, actor: Actor, facts: dict, settings: BoardSettings,
+          issued_on: dt.date) -> dict:
+    """Number and record a bulletin; returns the stamped snapshot to render."""
+    permissions.require(actor, "bulletin.issue")
+    number = _next_number(session, issued_on.year)
+    snap = stamp(facts, settings, issued_on, number)
+    praised = [r["unit_id"] for t in snap["tracks"].values() for r in t["red"]]
+    criticised = [r["unit_id"] for t in snap["tracks"].values() for r in t["black"]]
+    row = Bulletin(year=issued_on.year, number=number, campaign_id=facts["campaign_id"],
+                   span=facts["span"], issued_on=issued_on, issued_by_id=actor.user_id,
+                   praised=",".join(map(str, praised)), criticised=",".join(map(str, criticised)),
+                   snapshot=json.dumps(snap, ensure_ascii=False))
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "bulletin.issue", "bulletin", row.id,
+                 summary=f"印发通报 {snap['number_text']}（{facts['span_label']}）",
+                 after={"number": snap["number_text"], "span": facts["span"],
+                        "praised": praised, "criticised": criticised})
+    return snap
