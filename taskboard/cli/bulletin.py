@@ -10,15 +10,12 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import select
-
 from taskboard.cli.common import CliError, first_admin, open_db, open_demo_db, period_arg
 from taskboard.cli.scores import campaigns, date_arg, quarter_arg
 from taskboard.core.actor import load_actor
 from taskboard.core.bulletin import bulletin_facts
 from taskboard.core.errors import ServiceError
 from taskboard.core.files import FileWriteError, commit, discard, stage
-from taskboard.core.models import Unit
 from taskboard.core.periods import Period
 from taskboard.core.services import bulletins
 from taskboard.core.settings import load_calendar, load_settings
@@ -47,20 +44,6 @@ def register(sub, common) -> None:
                    help="以该用户的名义印发（默认第一位管理员）")
     p.add_argument("--today", type=date_arg, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_bulletin)
-
-
-def _exemptions(session, texts: list[str]) -> dict[int, str]:
-    out = {}
-    for text in texts:
-        name, sep, reason = text.partition("=")
-        name, reason = name.strip(), reason.strip()
-        if not sep or not name or not reason:
-            raise CliError(f"--exempt 应写成 单位=理由，收到：{text}")
-        uid = session.scalar(select(Unit.id).where(Unit.name == name))
-        if uid is None:
-            raise CliError(f"没有这个单位：{name}")
-        out[uid] = reason
-    return out
 
 
 def cmd_bulletin(args) -> int:
@@ -95,7 +78,7 @@ def cmd_bulletin(args) -> int:
             cid, name = found[0]
             cal, settings = load_calendar(s), load_settings(s)
             facts = bulletin_facts(s, cid, name, span, today, cal, settings,
-                                   _exemptions(s, args.exempt))
+                                   bulletins.parse_exemptions(s, args.exempt))
             if args.draft:
                 snap = bulletins.stamp(facts, settings, issued_on, None)
             else:

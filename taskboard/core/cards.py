@@ -14,7 +14,12 @@ from __future__ import annotations
 import enum
 from typing import Iterable, Mapping
 
-from taskboard.core.board import AssignmentRow
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from taskboard.core.board import AssignmentRow, Board
+from taskboard.core.models import Assignment, Report, Task
+from taskboard.core.periods import Period
 from taskboard.core.rules import DueState
 
 
@@ -86,3 +91,35 @@ def board_cards(assignments: Mapping[int, list[AssignmentRow]],
     return {a.assignment_id: assignment_card(
                 a, poor_report(a, previous_text.get(a.assignment_id, ""), min_chars))
             for rows in assignments.values() for a in rows}
+
+
+def previous_texts(session: Session, campaign_id: int, period: Period) -> dict[int, str]:
+    """The previous month's latest counted (not returned) report text per assignment."""
+    rows = session.execute(
+        select(Report.assignment_id, Report.text)
+        .join(Assignment, Assignment.id == Report.assignment_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.campaign_id == campaign_id, Report.period == str(period.previous()),
+               Report.status != "returned")
+        .order_by(Report.id)).all()
+    return {aid: text or "" for aid, text in rows}
+
+
+def load_cards(session: Session, board: Board, min_chars: int) -> dict[int, Card]:
+    """Every assignment's card on ``board``, kept in the board's memo for the views."""
+    cards = board_cards(board.assignments, previous_texts(session, board.campaign_id,
+                                                          board.period), min_chars)
+    board.memo["cards"] = cards
+    return cards
+
+
+def task_cards(board: Board) -> dict[int, Card]:
+    """Each task's worst card (needs ``load_cards`` first; no cards without it)."""
+    cards = board.memo.get("cards")
+    if not cards:
+        return {}
+    if "task_cards" not in board.memo:
+        board.memo["task_cards"] = {
+            tid: worst_card(cards.get(a.assignment_id, Card.NONE) for a in rows)
+            for tid, rows in board.assignments.items()}
+    return board.memo["task_cards"]

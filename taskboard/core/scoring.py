@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from taskboard.core.board import Board, load_board
-from taskboard.core.cards import Card, board_cards, no_substance
+from taskboard.core.cards import Card, board_cards, no_substance, previous_texts
 from taskboard.core.models import Assignment, Bulletin, Campaign, Report, Task
 from taskboard.core.periods import Period, period_range
 from taskboard.core.rules import DueState, report_day
@@ -90,7 +90,8 @@ class UnitScore:
 
 def fmt(value: float, signed: bool = False) -> str:
     """1 → "1", 0.5 → "0.5", signed: "+1" / "-0.5"."""
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
+    value = round(value, 1) + 0.0  # no "-0"
+    text = f"{value:+.1f}" if signed and value else f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
@@ -138,15 +139,7 @@ class Scorer:
     # --- per month --------------------------------------------------------------------
 
     def previous_texts(self, period: Period) -> dict[int, str]:
-        """The previous month's latest counted report text per assignment."""
-        rows = self.session.execute(
-            select(Report.assignment_id, Report.text)
-            .join(Assignment, Assignment.id == Report.assignment_id)
-            .join(Task, Task.id == Assignment.task_id)
-            .where(Task.campaign_id == self.campaign_id, Report.period == str(period.previous()),
-                   Report.status != "returned")
-            .order_by(Report.id)).all()
-        return {aid: text or "" for aid, text in rows}
+        return previous_texts(self.session, self.campaign_id, period)
 
     def cards(self, period: Period) -> dict[int, Card]:
         return board_cards(self.board(period).assignments, self.previous_texts(period),

@@ -20,8 +20,8 @@ RANK_COLUMNS = ("名次", "单位", "考评得分", "加分", "减分", "名次�
 RANK_WIDTHS = (0.11, 0.33, 0.16, 0.12, 0.12, 0.16)
 OVERDUE_COLUMNS = ("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "超期天数", "超期单位")
 OVERDUE_WIDTHS = (0.06, 0.08, 0.26, 0.15, 0.16, 0.08, 0.21)
-CARD_COLUMNS = ("单位", "蓝牌", "黄牌", "红牌", "督办（次）", "约谈（次）", "约谈涉及任务")
-CARD_WIDTHS = (0.25, 0.08, 0.08, 0.08, 0.12, 0.12, 0.27)
+CARD_COLUMNS = ("单位", "蓝牌", "黄牌", "红牌", "督办", "约谈", "约谈涉及任务")
+CARD_WIDTHS = (0.27, 0.08, 0.08, 0.08, 0.08, 0.08, 0.33)
 # The column of each table that holds running text (left-aligned); the rest are centred.
 TEXT_COLUMN = {RANK_COLUMNS: 1, OVERDUE_COLUMNS: 2, CARD_COLUMNS: 6}
 TABLE_PT = 10.5  # 五号

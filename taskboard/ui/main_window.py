@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from taskboard.core.board import Board, load_board
+from taskboard.core.cards import load_cards
 from taskboard.core.models import Campaign, Unit
 from taskboard.core.permissions import REPORTER
 from taskboard.core.services.users import ROLE_WORDS
@@ -190,8 +191,10 @@ class MainWindow(QMainWindow):
             return
         try:
             with self.ctx.db.session() as s:
+                settings = load_settings(s)
                 board = load_board(s, cid, self.period(), self.ctx.today(), load_calendar(s),
-                                   load_settings(s))
+                                   settings)
+                load_cards(s, board, settings.score_min_chars)
         except Exception as exc:  # a lost connection must not take the window down
             QMessageBox.critical(self, "无法读取数据", f"读取任务数据失败：{exc}")
             return

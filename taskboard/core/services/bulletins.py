@@ -14,10 +14,34 @@ from sqlalchemy.orm import Session
 
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
-from taskboard.core.models import Bulletin, NoticeCounter
+from taskboard.core.errors import ValidationError
+from taskboard.core.models import Bulletin, NoticeCounter, Unit
 from taskboard.core.settings import BoardSettings
 
 KIND = "bulletin"
+
+
+def parse_exemptions(session: Session, lines) -> dict[int, str]:
+    """"单位=理由" (or 单位：理由) per line → {unit id: reason}; blank lines are skipped."""
+    out = {}
+    for text in lines:
+        text = text.strip()
+        if not text:
+            continue
+        for sep in ("=", "：", ":"):
+            name, found, reason = text.partition(sep)
+            if found:
+                break
+        name, reason = name.strip(), reason.strip()
+        if not found or not name or not reason:
+            raise ValidationError(f"免于列入黑榜应写成 单位=理由，收到：{text}")
+        if len(reason) > 200:
+            raise ValidationError(f"{name} 的理由不能超过 200 字。")
+        uid = session.scalar(select(Unit.id).where(Unit.name == name))
+        if uid is None:
+            raise ValidationError(f"没有这个单位：{name}")
+        out[uid] = reason
+    return out
 
 
 def number_text(word: str, year: int, number: int) -> str:

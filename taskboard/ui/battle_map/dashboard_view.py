@@ -28,13 +28,23 @@ from taskboard.charts.common import export_figure
 from taskboard.core import dashboard as dash
 from taskboard.core.board import Board
 from taskboard.core.dashboard_history import History, district_ranking, load_history, trends
+from taskboard.core.cards import CARD_RULE
 from taskboard.core.periods import Period
+from taskboard.core.scoring import SCORE_RANKING_RULE, Scorer, rank_track
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.ui.common.chart_canvas import ChartCanvas
 from taskboard.ui.battle_map.kpi_tiles import KpiTiles
-from taskboard.ui.battle_map.ranking_table_model import COL_UNIT, RankingTableModel, SortRole
+from taskboard.ui.battle_map.ranking_table_model import (
+    COL_UNIT, RankingTableModel, SortRole, UnitIdRole,
+)
+from taskboard.ui.battle_map import score_table_model as score_cols
+from taskboard.ui.battle_map.score_table_model import ScoreTableModel
 
 TAB_TITLE = "挂图作战"
+# The ranking pane's measure: the combined ranking, or the 考评 score of one track.
+RANKINGS = ((None, "综合排名", "旗区综合排名"), ("district", "考评得分 · 旗区", "旗区考评得分排名"),
+            ("department", "考评得分 · 部门", "部门考评得分排名"))
+RANKING_WIDTHS = (44, 50, 150, 80, 88, 60, 80)
 CHART_WATER, CHART_BARS, CHART_TRENDS, CHART_RANKING = range(4)
 CHART_NAMES = ("水位图", "彩色柱状图", "变化曲线", "任务排名")
 
@@ -55,6 +65,7 @@ class DashboardView(QWidget):
         self._history: Optional[History] = None
         self._history_key: Optional[tuple] = None
         self._dirty = False
+        self._scores: Optional[tuple] = None  # (board, current scores, previous scores)
         self.last_redraw_seconds = 0.0
 
         self.tiles = KpiTiles()
@@ -72,12 +83,18 @@ class DashboardView(QWidget):
         self.task_combo = QComboBox()
         self.task_combo.setMinimumWidth(260)
         self.task_combo.setMaxVisibleItems(25)
+        self.rank_combo = QComboBox()
+        for track, word, _title in RANKINGS:
+            self.rank_combo.addItem(word, track)
+        self.rank_combo.setToolTip("右侧排名的依据：综合排名（完成水平、按时报送率等）或考评得分；"
+                                   "鼠标停在考评得分的单位上可看各项加减分")
         self.export_button = QPushButton("导出图表…")
         self.export_button.setToolTip("将当前图表导出为 PNG 或 SVG（300 dpi，可打印）")
         controls = QHBoxLayout()
         controls.setContentsMargins(6, 0, 6, 0)
         for text, widget in (("水位图对象", self.group_combo), ("完成水平口径", self.measure_combo),
-                             ("突出旗区", self.district_combo), ("排名任务", self.task_combo)):
+                             ("突出旗区", self.district_combo), ("排名任务", self.task_combo),
+                             ("排名依据", self.rank_combo)):
             controls.addWidget(QLabel(text))
             controls.addWidget(widget)
             controls.addSpacing(8)
@@ -97,6 +114,7 @@ class DashboardView(QWidget):
         self.charts.addTab(_scrolled(self.task_rank), CHART_NAMES[CHART_RANKING])
 
         self.ranking_model = RankingTableModel(self)
+        self.score_model = ScoreTableModel(self)
         self.ranking_table = QTableView()
         self.ranking_table.setObjectName("districtRanking")
         self.ranking_table.setModel(self.ranking_model)
@@ -106,13 +124,14 @@ class DashboardView(QWidget):
         header = self.ranking_table.horizontalHeader()
         # Fixed widths: measuring contents on every redraw costs ~0.1 s with 103 districts.
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in enumerate((44, 50, 150, 80, 88, 60, 80)):
+        for col, width in enumerate(RANKING_WIDTHS):
             self.ranking_table.setColumnWidth(col, width)
         header.setSectionResizeMode(COL_UNIT, QHeaderView.Stretch)
+        self.ranking_table.setMouseTracking(True)
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)
         self.rule_label.setStyleSheet("color: #4a5563;")
-        ranking_title = QLabel("旗区综合排名")
+        ranking_title = self.ranking_title = QLabel(RANKINGS[0][2])
         ranking_title.setObjectName("paneTitle")
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -140,6 +159,7 @@ class DashboardView(QWidget):
             lambda: self._redraw({"water", "trends", "ranking"}))
         self.district_combo.currentIndexChanged.connect(lambda: self._redraw({"trends"}))
         self.task_combo.currentIndexChanged.connect(lambda: self._redraw({"task"}))
+        self.rank_combo.currentIndexChanged.connect(lambda: self._redraw({"ranking"}))
         self.export_button.clicked.connect(self.export_dialog)
         ctx.changes.changed.connect(self._data_changed)
 
@@ -172,6 +192,7 @@ class DashboardView(QWidget):
 
     def _data_changed(self, _what) -> None:
         self._history_key = None  # reports, urges or closures may have changed any month
+        self._scores = None
 
     def history(self) -> Optional[History]:
         board = self._board
@@ -225,9 +246,42 @@ class DashboardView(QWidget):
                                                               board.period.label),
                 lambda _w: task_rank_chart.height_for(ranked))
         if every or "ranking" in parts:
+            self._show_ranking(board, history, measure)
+        self.last_redraw_seconds = time.perf_counter() - started
+
+    def _show_ranking(self, board: Board, history: History, measure) -> None:
+        track = self.rank_combo.currentData()
+        self.ranking_title.setText(RANKINGS[self.rank_combo.currentIndex()][2])
+        if track is None:
+            if self.ranking_table.model() is not self.ranking_model:
+                self._use_model(self.ranking_model, RANKING_WIDTHS)
             self.ranking_model.set_rows(district_ranking(board, history, measure))
             self.rule_label.setText(dash.ranking_rule(measure))
-        self.last_redraw_seconds = time.perf_counter() - started
+            self.rule_label.setToolTip("")
+            return
+        current, previous = self.scores(board)
+        if self.ranking_table.model() is not self.score_model:
+            self._use_model(self.score_model, score_cols.WIDTHS)
+        self.score_model.set_rows(rank_track(current, track, previous))
+        self.rule_label.setText(SCORE_RANKING_RULE + "鼠标停在单位上可看各项加减分。")
+        self.rule_label.setToolTip(CARD_RULE)
+
+    def _use_model(self, model, widths) -> None:
+        self.ranking_table.setModel(model)
+        for col, width in enumerate(widths):
+            self.ranking_table.setColumnWidth(col, width)
+        self.ranking_table.horizontalHeader().setSectionResizeMode(COL_UNIT, QHeaderView.Stretch)
+
+    def scores(self, board: Board):
+        """This month's and last month's scores, computed once per board and data change."""
+        if self._scores is None or self._scores[0] is not board:
+            with self.ctx.db.session() as s:
+                scorer = Scorer(s, board.campaign_id, self.ctx.today(), load_calendar(s),
+                                load_settings(s))
+                scorer.use_board(board)
+                self._scores = (board, scorer.scores([board.period]),
+                                scorer.scores([board.period.previous()]))
+        return self._scores[1], self._scores[2]
 
     def _fill_choices(self, board: Board, history: History) -> None:
         """Districts and tasks of the current board, keeping the user's choice."""
@@ -303,8 +357,7 @@ def install(window) -> None:
     for canvas in view.canvases:
         canvas.unitClicked.connect(filter_unit)
         canvas.taskClicked.connect(open_task)
-    view.ranking_table.doubleClicked.connect(
-        lambda idx: filter_unit(view.ranking_model.rows()[idx.row()].metrics.unit_id))
+    view.ranking_table.doubleClicked.connect(lambda idx: filter_unit(idx.data(UnitIdRole)))
     # 视图 → 挂图作战 (Ctrl+2) comes from the main window, which numbers every tab.
     export = QAction("导出挂图作战图表…", window)
     export.triggered.connect(view.export_dialog)
