@@ -1,4 +1,5 @@
 """考评 in the battle map, 亮牌 in the task list, and 文件 → 生成通报… in a real window."""
+import os
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ from tests.ui.typing_helpers import type_text
 
 pytestmark = pytest.mark.sqlite_only
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shot(widget, name):
+    if os.environ.get("TASKBOARD_SHOTS"):
+        widget.grab().save(str(SHOTS / name))
 
 
 @pytest.fixture
@@ -61,7 +67,7 @@ def test_score_ranking_with_breakdown_on_hover(window, qtbot, demo_db, qtmodelte
     qtbot.keyClick(view.rank_combo, Qt.Key_Down)  # 考评得分 · 部门
     qtbot.waitUntil(lambda: view.ranking_title.text() == "部门考评得分排名")
     assert model.rowCount() == len(rank_track(current, "department"))
-    view.grab().save(str(SHOTS / "battle-map-scores.png"))
+    shot(view, "battle-map-scores.png")
     qtbot.keyClick(view.rank_combo, Qt.Key_Home)
     qtbot.waitUntil(lambda: view.ranking_table.model() is view.ranking_model)
 
@@ -109,7 +115,7 @@ def test_bulletin_dialog_previews_then_issues_and_saves(window, qtbot, demo_db, 
     text = dialog.preview.toPlainText()
     assert "杭锦旗因承担抗旱救灾任务" in text or "杭锦旗" not in text.split("（二）黑榜")[1]
     dialog.preview.resize(620, 700)
-    dialog.grab().save(str(SHOTS / "bulletin-dialog.png"))
+    shot(dialog, "bulletin-dialog.png")
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "十月通报"), "Word 文档 (*.docx)"))
     qtbot.mouseClick(dialog.save_docx, Qt.LeftButton)
@@ -119,3 +125,52 @@ def test_bulletin_dialog_previews_then_issues_and_saves(window, qtbot, demo_db, 
     with demo_db.session() as s:
         assert s.scalar(select(func.count()).select_from(Bulletin)) == 1
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_scoring_points_are_edited_in_the_settings_and_the_map_follows(qtbot, demo_db,
+                                                                      ui_state, monkeypatch):
+    from PySide6.QtWidgets import QLineEdit, QSpinBox
+
+    from taskboard.core.actor import load_actor
+    from taskboard.ui.admin.settings_dialog import SettingsDialog
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    with demo_db.session() as s:
+        admin = load_actor(s, "admin")
+    ensure_app()
+    w = make_window(demo_db, admin, ui_state, today=lambda: TODAY)
+    qtbot.addWidget(w)
+    w.show()
+    view = w.dashboard_view
+    w.tabs.setCurrentWidget(view)
+    view.rank_combo.setCurrentIndex(1)
+    # October: its report day has passed, so missing reports count (November's has not).
+    with qtbot.waitSignal(w.boardLoaded, timeout=5000):
+        w.set_period(Period(2026, 10))
+    qtbot.waitUntil(lambda: view.score_model.rowCount() == 9)
+    before = {r.score.unit_id: r.score for r in view.score_model.rows()}
+    d = SettingsDialog(w.ctx, w)
+    qtbot.addWidget(d)
+    d.show()
+    d.tabs.setCurrentWidget(d.page("考评与通报"))
+    missing = d.findChild(QSpinBox, "score_missing")
+    assert missing.value() == -10 and d.findChild(QSpinBox, "score_base").value() == 100
+    missing.setFocus()
+    missing.selectAll()
+    qtbot.keyClicks(missing, "-3")
+    word = d.findChild(QLineEdit, "bulletin_word")
+    word.selectAll()
+    qtbot.keyClick(word, Qt.Key_Backspace)
+    assert d.save() is False  # an empty 机关代字 is refused before anything is stored
+    word.setText("营商办")
+    shot(d, "settings-scoring.png")
+    assert d.save() is True
+    with demo_db.session() as s:
+        st = load_settings(s)
+    assert (st.score_missing, st.bulletin_word) == (-3, "营商办")
+    qtbot.waitUntil(lambda: {r.score.unit_id: r.score.total for r in view.score_model.rows()}
+                    != {u: sc.total for u, sc in before.items()})
+    assert any(sc.item("missing").count for sc in before.values())
+    for r in view.score_model.rows():
+        old = before[r.score.unit_id]
+        assert r.score.total == old.total + 7 * old.item("missing").count
