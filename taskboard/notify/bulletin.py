@@ -27,6 +27,14 @@ TEXT_COLUMN = {RANK_COLUMNS: 1, OVERDUE_COLUMNS: 2, CARD_COLUMNS: 6}
 TABLE_PT = 10.5  # 五号
 
 
+def short_list(names, limit: int = 8, word: str = "个单位") -> str:
+    """A province task has over a hundred units: a table row must still fit on a page."""
+    names = list(names)
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + f"等{len(names)}{word}"
+
+
 def title(snap: dict) -> str:
     return f"关于{snap['span_label']}{snap['campaign']}任务推进情况的通报"
 
@@ -86,7 +94,8 @@ def lists_text(snap: dict) -> Iterator[Block]:
         yield ("p", "超期亮红牌，滞后或报送质量差亮黄牌，临期亮蓝牌；每两张黄牌记督办一次，"
                     "每张红牌记约谈一次。本期督办、约谈情况如下：")
         rows = [(e["unit"], *(str(n) for n in e["cards"]), fmt(e["supervise"]),
-                 fmt(e["interview"]), "、".join(e["tasks"]) or "—") for e in esc]
+                 fmt(e["interview"]), short_list(e["tasks"], 12, "项任务") or "—")
+                for e in esc]
         yield ("table", CARD_COLUMNS, rows, CARD_WIDTHS)
     else:
         yield ("p", "本期没有需要督办或约谈的单位。")
@@ -112,7 +121,7 @@ def blocks(snap: dict) -> list[Block]:
         out.append(("p", f"截至{g.chinese_date(dt.date.fromisoformat(snap['as_of']))}，"
                          f"共有{len(tasks)}项任务超期未完成：" if tasks else ""))
         rows = [(str(i), t["code"], t["title"], t["lead_unit"] or "—", t["deadline"],
-                 str(t["days"]), "、".join(t["units"])) for i, t in enumerate(tasks, start=1)]
+                 str(t["days"]), short_list(t["units"])) for i, t in enumerate(tasks, start=1)]
         out.append(("table", OVERDUE_COLUMNS, rows, OVERDUE_WIDTHS))
     else:
         out.append(("p", "本期没有超期未完成的任务。"))
@@ -165,13 +174,13 @@ def render_docx(snap: dict) -> bytes:
             table = doc.add_table(rows=1 + len(rows), cols=len(head))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for c, w in enumerate(widths):
-                for cell in table.columns[c].cells:
-                    cell.width = Mm(g.TEXT_MM[0] * w)
-            for r, values in enumerate([head, *rows]):
-                for c, value in enumerate(values):
-                    cell = table.cell(r, c)
-                    cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+            widths = [Mm(g.TEXT_MM[0] * w) for w in widths]
+            # Row by row: table.cell(r, c) walks the whole table each time (quadratic).
+            for r, (row, values) in enumerate(zip(table.rows, [head, *rows])):
+                for c, (cell, value) in enumerate(zip(row.cells, values)):
+                    cell.width = widths[c]
+                    first = cell.paragraphs[0]._element
+                    first.getparent().remove(first)
                     left = r and c == TEXT_COLUMN[head]
                     g.docx_paragraph(cell, value, font=g.HEITI if r == 0 else g.FANGSONG,
                                      size=TABLE_PT, align=None if left else A.CENTER,

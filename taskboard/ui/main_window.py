@@ -18,6 +18,7 @@ from taskboard.core.services.users import ROLE_WORDS
 from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
+from taskboard.ui.common.background import Background
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.features import install_all
 from taskboard.ui.common.lights import light_icon
@@ -42,6 +43,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.board: Optional[Board] = None
+        # Figures too slow for the UI thread at province scale (cards, scores) come from here.
+        self.background = Background(ctx, self)
         self.setWindowTitle("挂图作战 · 任务调度平台")
         self.resize(1400, 860)
 
@@ -194,7 +197,6 @@ class MainWindow(QMainWindow):
                 settings = load_settings(s)
                 board = load_board(s, cid, self.period(), self.ctx.today(), load_calendar(s),
                                    settings)
-                load_cards(s, board, settings.score_min_chars)
         except Exception as exc:  # a lost connection must not take the window down
             QMessageBox.critical(self, "无法读取数据", f"读取任务数据失败：{exc}")
             return
@@ -205,6 +207,13 @@ class MainWindow(QMainWindow):
         self.tasks_view.show_board(board)
         self._show_counts(board)
         self.boardLoaded.emit(board)
+        # 亮牌 need every assignment row and last month's texts: filled in when ready.
+        self.background.run("cards", lambda s: load_cards(s, board, settings.score_min_chars),
+                            lambda _cards: self._cards_ready(board))
+
+    def _cards_ready(self, board: Board) -> None:
+        if board is self.board:
+            self.tasks_view.show_board(board)
 
     def _show_counts(self, board: Board) -> None:
         counts = board.counts()

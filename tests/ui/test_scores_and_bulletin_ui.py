@@ -53,6 +53,7 @@ def test_score_ranking_with_breakdown_on_hover(window, qtbot, demo_db, qtmodelte
     qtbot.keyClick(view.rank_combo, Qt.Key_Down)  # 考评得分 · 旗区
     qtbot.waitUntil(lambda: view.ranking_table.model() is view.score_model)
     model = view.score_model
+    qtbot.waitUntil(lambda: model.rowCount() == 9)  # computed off the UI thread
     current, previous = expected_scores(demo_db, window.period())
     want = rank_track(current, "district", previous)
     got = [(model.index(r, cols.COL_UNIT).data(), model.index(r, cols.COL_RANK).data(),
@@ -66,6 +67,7 @@ def test_score_ranking_with_breakdown_on_hover(window, qtbot, demo_db, qtmodelte
     qtmodeltester.check(model)
     qtbot.keyClick(view.rank_combo, Qt.Key_Down)  # 考评得分 · 部门
     qtbot.waitUntil(lambda: view.ranking_title.text() == "部门考评得分排名")
+    qtbot.waitUntil(lambda: model.rowCount() == len(rank_track(current, "department")))
     assert model.rowCount() == len(rank_track(current, "department"))
     shot(view, "battle-map-scores.png")
     qtbot.keyClick(view.rank_combo, Qt.Key_Home)
@@ -74,10 +76,13 @@ def test_score_ranking_with_breakdown_on_hover(window, qtbot, demo_db, qtmodelte
 
 def test_cards_in_the_task_list_and_the_assignment_pane(window, qtbot):
     board = window.board
+    model = window.tasks_view.model
+    # Cards are worked out off the UI thread and filled in when ready.
+    qtbot.waitUntil(lambda: "cards" in board.memo and any(
+        model.index(r, COL_CARD).data() for r in range(model.rowCount())))
     cards = board.memo["cards"]
     per_task = task_cards(board)
     assert {Card.RED, Card.YELLOW} <= set(per_task.values())
-    model = window.tasks_view.model
     for r in range(model.rowCount()):
         tid = model.index(r, 0).data(TaskIdRole)
         assert model.index(r, COL_CARD).data() == per_task[tid].word
@@ -99,6 +104,7 @@ def test_bulletin_dialog_previews_then_issues_and_saves(window, qtbot, demo_db, 
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.span.setCurrentIndex(dialog.span.findData("2026-10"))
+    qtbot.waitUntil(lambda: "关于2026年10月" in dialog.preview.toPlainText())
     html = dialog.preview.toPlainText()
     assert "营商调度〔2026〕□号" in html and "一、总体情况" in html
     assert "关于2026年10月" in html and "截至2026年10月31日" in html
@@ -106,12 +112,13 @@ def test_bulletin_dialog_previews_then_issues_and_saves(window, qtbot, demo_db, 
     dialog.exempt.setFocus()
     type_text(dialog.exempt, "不存在的旗=理由")
     qtbot.mouseClick(dialog.refresh, Qt.LeftButton)
-    assert "没有这个单位：不存在的旗" in dialog.preview.toPlainText()
+    qtbot.waitUntil(lambda: "没有这个单位：不存在的旗" in dialog.preview.toPlainText())
     assert dialog.save("docx", str(tmp_path / "bad.docx")) is None
     assert seen and "没有这个单位" in seen[-1]
     dialog.exempt.clear()
     type_text(dialog.exempt, "杭锦旗=承担抗旱救灾任务")
     qtbot.mouseClick(dialog.refresh, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "一、总体情况" in dialog.preview.toPlainText())
     text = dialog.preview.toPlainText()
     assert "杭锦旗因承担抗旱救灾任务" in text or "杭锦旗" not in text.split("（二）黑榜")[1]
     dialog.preview.resize(620, 700)

@@ -259,9 +259,15 @@ class DashboardView(QWidget):
             self.rule_label.setText(dash.ranking_rule(measure))
             self.rule_label.setToolTip("")
             return
-        current, previous = self.scores(board)
         if self.ranking_table.model() is not self.score_model:
             self._use_model(self.score_model, score_cols.WIDTHS)
+        if self._scores is None or self._scores[0] is not board:
+            self._request_scores(board)
+            self.score_model.set_rows([])
+            self.rule_label.setText("正在计算考评得分…")
+            self.rule_label.setToolTip("")
+            return
+        _board, current, previous = self._scores
         self.score_model.set_rows(rank_track(current, track, previous))
         self.rule_label.setText(SCORE_RANKING_RULE + "鼠标停在单位上可看各项加减分。")
         self.rule_label.setToolTip(CARD_RULE)
@@ -272,16 +278,29 @@ class DashboardView(QWidget):
             self.ranking_table.setColumnWidth(col, width)
         self.ranking_table.horizontalHeader().setSectionResizeMode(COL_UNIT, QHeaderView.Stretch)
 
-    def scores(self, board: Board):
-        """This month's and last month's scores, computed once per board and data change."""
-        if self._scores is None or self._scores[0] is not board:
+    def _request_scores(self, board: Board) -> None:
+        """This month's and last month's scores, computed off the UI thread once per board."""
+        today = self.ctx.today()
+
+        def work(s):
+            scorer = Scorer(s, board.campaign_id, today, load_calendar(s), load_settings(s))
+            scorer.use_board(board)
+            return scorer.scores([board.period]), scorer.scores([board.period.previous()])
+
+        def done(result) -> None:
+            self._scores = (board, *result)
+            if board is self._board and self.rank_combo.currentData() is not None:
+                self._redraw({"ranking"})
+
+        def failed(exc) -> None:
+            self.rule_label.setText(f"考评得分未能计算：{exc}")
+
+        background = getattr(self, "background", None)
+        if background is None:  # a view on its own (tests, benchmarks): compute here
             with self.ctx.db.session() as s:
-                scorer = Scorer(s, board.campaign_id, self.ctx.today(), load_calendar(s),
-                                load_settings(s))
-                scorer.use_board(board)
-                self._scores = (board, scorer.scores([board.period]),
-                                scorer.scores([board.period.previous()]))
-        return self._scores[1], self._scores[2]
+                done(work(s))
+        else:
+            background.run("scores", work, done, failed)
 
     def _fill_choices(self, board: Board, history: History) -> None:
         """Districts and tasks of the current board, keeping the user's choice."""
@@ -339,6 +358,7 @@ class DashboardView(QWidget):
 def install(window) -> None:
     view = DashboardView(window.ctx)
     view.setObjectName("dashboardView")
+    view.background = window.background
     index = window.tabs.indexOf(window.tasks_view)
     window.tabs.insertTab(index + 1, view, TAB_TITLE)
     window.dashboard_view = view

@@ -3,6 +3,7 @@ bulletin, then number it and save it as Word or PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Optional
 
@@ -36,6 +37,7 @@ class BulletinDialog(QDialog):
         self.setWindowTitle("生成通报")
         self.ctx, self.campaign_id, self.campaign_name = ctx, campaign_id, campaign_name
         self.issued: list[tuple[str, Path]] = []
+        self._previewed: Optional[tuple[tuple, dict]] = None
         today = ctx.today()
         last = max(first, Period.of(today))
         months = list(reversed(period_range(first, last)))
@@ -107,6 +109,8 @@ class BulletinDialog(QDialog):
         self.refresh.clicked.connect(self.update_preview)
         self.save_docx.clicked.connect(lambda: self.save("docx"))
         self.save_pdf.clicked.connect(lambda: self.save("pdf"))
+        # Someone else's approval or report changes the figures: draft again.
+        ctx.changes.changed.connect(lambda what: (what - {"bulletins"}) and self.update_preview())
         self._fill_spans(select=period)
 
     # --- choices ----------------------------------------------------------------------
@@ -130,27 +134,49 @@ class BulletinDialog(QDialog):
         d = self.date.date()
         return dt.date(d.year(), d.month(), d.day())
 
-    def _facts(self, session) -> dict:
+    def _request(self) -> tuple:
+        """What the bulletin depends on, read from the widgets (the worker must not)."""
+        return (self.chosen_span(), tuple(self.exempt.toPlainText().splitlines()),
+                self.requirements.toPlainText().strip(), self.issued_on())
+
+    def _facts(self, session, request: tuple) -> dict:
+        span, exempt_lines, requirements, _issued_on = request
         settings = load_settings(session)
-        exempt = bulletins.parse_exemptions(session, self.exempt.toPlainText().splitlines())
-        facts = bulletin_facts(session, self.campaign_id, self.campaign_name, self.chosen_span(),
+        exempt = bulletins.parse_exemptions(session, exempt_lines)
+        facts = bulletin_facts(session, self.campaign_id, self.campaign_name, span,
                                self.ctx.today(), load_calendar(session), settings, exempt)
-        text = self.requirements.toPlainText().strip()
-        facts["requirements"] = text or DEFAULT_REQUIREMENTS
+        facts["requirements"] = requirements or DEFAULT_REQUIREMENTS
         return facts
 
     # --- preview and issuing -------------------------------------------------------------
-    def update_preview(self) -> Optional[dict]:
-        if self.chosen_span() is None:
-            return None
-        try:
-            snap = read(self.ctx, lambda s: bulletins.stamp(self._facts(s), load_settings(s),
-                                                          self.issued_on(), None))
-        except ValidationError as exc:
-            self.preview.setHtml(f"<p style='color:#c62828'>{exc}</p>")
-            return None
-        self.preview.setHtml(document.render_html(snap))
-        return snap
+    def update_preview(self) -> None:
+        """Recompute the draft off the UI thread; the preview shows it when it is ready."""
+        request = self._request()
+        if request[0] is None:
+            return
+
+        def work(session) -> dict:
+            return bulletins.stamp(self._facts(session, request), load_settings(session),
+                                   request[3], None)
+
+        def done(snap: dict) -> None:
+            self._previewed = (request, snap)
+            self.preview.setHtml(document.render_html(snap))
+
+        def failed(exc: Exception) -> None:
+            self._previewed = None
+            self.preview.setHtml(f"<p style='color:#c62828'>{html.escape(str(exc))}</p>")
+
+        self.preview.setHtml("<p style='color:#4a5563'>正在生成预览……</p>")
+        background = getattr(self.parent(), "background", None)
+        if background is None:
+            try:
+                with self.ctx.db.session() as s:
+                    done(work(s))
+            except ValidationError as exc:
+                failed(exc)
+        else:
+            background.run("bulletin-preview", work, done, failed)
 
     def save(self, kind: str, path: Optional[str] = None) -> Optional[Path]:
         span = self.chosen_span()
@@ -166,10 +192,16 @@ class BulletinDialog(QDialog):
             target = target.with_name(target.name + f".{kind}")
         staged: list[Path] = []
 
+        request = self._request()
+        # The figures the user has just read are the ones issued (computed off the UI thread);
+        # without a current preview they are computed here.
+        previewed = self._previewed[1] if self._previewed and \
+            self._previewed[0] == request else None
+
         def work(session):
             settings = load_settings(session)
-            snap = bulletins.issue(session, self.ctx.actor, self._facts(session), settings,
-                                   self.issued_on())
+            facts = previewed if previewed is not None else self._facts(session, request)
+            snap = bulletins.issue(session, self.ctx.actor, facts, settings, request[3])
             try:
                 staged.append(stage(target, RENDER[kind](snap)))
             except (FileWriteError, NoPdfFont) as exc:

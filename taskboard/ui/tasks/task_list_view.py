@@ -98,6 +98,8 @@ class TaskListView(QWidget):
     # --- data -------------------------------------------------------------------------
     def show_board(self, board: Board) -> None:
         """Show a freshly loaded board, keeping the selected task and scroll position."""
+        if board is self._board:  # the same board with new figures (cards): a fresh lower pane
+            self._assignments_shown = (None, None)
         self._board = board
         self._apply()
 
