@@ -221,3 +221,17 @@ def test_pdf_renders_on_a4_with_every_section(demo_db, capsys, tmp_path):
     assert png.stat().st_size > 5_000
     with demo_db.session() as s:  # a draft takes no number
         assert s.get(NoticeCounter, (2026, "bulletin")) is None
+
+
+def test_a_province_sized_unit_list_still_fits_a_table_row(demo_db):
+    from taskboard.core.services.bulletins import stamp
+    from taskboard.notify import bulletin as document
+
+    with demo_db.session() as s:
+        snap = stamp(facts(demo_db, OCT), load_settings(s), TODAY, 3)
+    assert snap["overdue_tasks"]
+    snap["overdue_tasks"][0]["units"] = [f"第{i}旗" for i in range(120)]
+    rows = [b for b in document.blocks(snap) if b[0] == "table" and b[1][0] == "序号"][0][2]
+    assert rows[0][6] == "、".join(f"第{i}旗" for i in range(8)) + "等120个单位"
+    assert document.render_pdf(snap).startswith(b"%PDF")
+    assert len(document.render_docx(snap)) > 10_000
