@@ -91,9 +91,11 @@ def cmd_scores(args) -> int:
         print(f"{c['campaign']} · {label}{word}考评得分")
         for u in c["units"]:
             rank = f"第{u['rank']}名" if u["rank"] else "不排名"
+            if not any(i["count"] for i in u["items"]) and u["rank"] is None:
+                rank = "不排名，本期无任务"
             items = "，".join(f"{i['item']} {fmt(i['count'])}（{fmt(i['subtotal'], True)}）"
                              for i in u["items"] if i["count"])
-            track = TRACK_WORDS.get(u["track"], "其他")
+            track = TRACK_WORDS.get(u["track"]) or TRACK_WORDS.get(u["kind"], "其他单位")
             print(f"  {u['unit']}（{track}，{rank}）：{fmt(u['total'])} 分"
                   f"  基础分 {u['base']}" + (f"；{items}" if items else ""))
         if not c["units"]:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from taskboard.core.board import Board, load_board
 from taskboard.core.cards import Card, board_cards, no_substance, previous_texts
-from taskboard.core.models import Assignment, Bulletin, Campaign, Report, Task
+from taskboard.core.models import Assignment, Bulletin, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period, period_range
 from taskboard.core.rules import DueState, report_day
 from taskboard.core.settings import BoardSettings
@@ -67,7 +67,9 @@ class UnitScore:
     unit_id: int
     unit_name: str
     kind: str
-    track: Optional[str]  # "district", "department", or None (not ranked)
+    # "district", "department", or None: not ranked (no work in the span, or a unit of kind
+    # "other" when other_units_track is "none")
+    track: Optional[str]
     base: int
     items: tuple[ScoreItem, ...]
     total: float
@@ -226,7 +228,14 @@ class Scorer:
                 m.cards.update(c.cards)
                 if p == months[-1]:
                     m.last_card, m.interviews = c.last_card, c.interviews
-        order = sorted(merged, key=lambda uid: (merged[uid].kind != "district",
+        # Active units without work in the span are listed too, with the base and no rank.
+        idle = set()
+        for uid, name, kind in self.session.execute(
+                select(Unit.id, Unit.name, Unit.kind).where(Unit.active.is_(True))):
+            if uid not in merged:
+                merged[uid] = _Counts(name, kind, Counter(), Counter())
+                idle.add(uid)
+        order = sorted(merged, key=lambda uid: (uid in idle, merged[uid].kind != "district",
                                                 merged[uid].kind != "department", uid))
         out = []
         for uid in order:
@@ -236,7 +245,8 @@ class Scorer:
                           float(c.counts.get(key, 0)) * getattr(st, field))
                 for key, word, field in ITEMS)
             out.append(UnitScore(
-                unit_id=uid, unit_name=c.name, kind=c.kind, track=track_of(c.kind, st),
+                unit_id=uid, unit_name=c.name, kind=c.kind,
+                track=None if uid in idle else track_of(c.kind, st),
                 base=st.score_base, items=items,
                 total=st.score_base + sum(i.subtotal for i in items),
                 cards=(c.cards[Card.BLUE], c.cards[Card.YELLOW], c.cards[Card.RED]),

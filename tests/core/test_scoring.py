@@ -93,6 +93,18 @@ def test_november_items_and_totals_by_hand(small):
     assert [u.track for u in scores.values()] == ["district", "district", "department"]
 
 
+def test_a_unit_without_work_is_listed_with_the_base_and_not_ranked(small):
+    with small.Session.begin() as s:
+        s.add(Unit(id=4, name="市商务局", kind="department"))
+        s.add(Unit(id=5, name="已撤销局", kind="department", active=False))
+    with small.session() as s:
+        scores = _scorer(s).scores([NOV])
+    assert [u.unit_id for u in scores] == [1, 2, 3, 4]
+    idle = scores[-1]
+    assert (idle.total, idle.track, _items(idle)) == (100, None, {})
+    assert [r.score.unit_id for r in rank_track(scores, "department")] == [3]
+
+
 def test_earlier_months_cumulative_and_quarter(small):
     with small.session() as s:
         sc = _scorer(s)
