@@ -143,7 +143,9 @@ def blocks(snap: dict) -> list[Block]:
 
 def render_docx(snap: dict) -> bytes:
     from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.table import (
+        WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT,
+    )
     from docx.enum.text import WD_ALIGN_PARAGRAPH as A
     from docx.shared import Mm
 
@@ -175,10 +177,17 @@ def render_docx(snap: dict) -> bytes:
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
             widths = [Mm(g.TEXT_MM[0] * w) for w in widths]
+            # LibreOffice and WPS lay a table out from its grid, Word from the cells: set both.
+            table.autofit = False
+            g.docx_repeat_header(table)
+            for column, width in zip(table.columns, widths):
+                column.width = width
             # Row by row: table.cell(r, c) walks the whole table each time (quadratic).
             for r, (row, values) in enumerate(zip(table.rows, [head, *rows])):
+                row.height, row.height_rule = Mm(7), WD_ROW_HEIGHT_RULE.AT_LEAST
                 for c, (cell, value) in enumerate(zip(row.cells, values)):
                     cell.width = widths[c]
+                    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                     first = cell.paragraphs[0]._element
                     first.getparent().remove(first)
                     left = r and c == TEXT_COLUMN[head]

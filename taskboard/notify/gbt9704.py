@@ -147,3 +147,14 @@ def pdf_page_number(canvas, doc, font: str) -> None:
     canvas.setFont(font, SI_HAO)
     canvas.drawCentredString(PAGE_MM[0] * mm / 2, (BOTTOM_MM - 14) * mm, f"— {doc.page} —")
     canvas.restoreState()
+
+
+def docx_repeat_header(table) -> None:
+    """The table's first row repeats at the top of every page it runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)

@@ -162,6 +162,13 @@ def test_docx_page_setup_fonts_and_gap_free_numbers(demo_db, capsys, tmp_path):
                     "五、未按时报送单位", "六、下步工作要求"):
         assert heading in by_text
     assert len(doc.tables) >= 2
+    ranking = doc.tables[0]
+    assert [c.text for c in ranking.rows[0].cells] == ["名次", "单位", "考评得分", "加分", "减分",
+                                                       "名次变化"]
+    # The header repeats on every page; the grid carries the widths (LibreOffice, WPS).
+    assert ranking.rows[0]._tr.trPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
+    assert round(sum(c.width.mm for c in ranking.columns)) == 156
     # The praise and criticism are recorded for November's scores.
     with demo_db.session() as s:
         b = s.scalars(select(Bulletin)).one()
