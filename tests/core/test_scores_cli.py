@@ -56,3 +56,18 @@ def test_quarter_is_the_sum_of_its_months_and_words_are_chinese(demo_db, capsys)
     assert "市商务局（部门，不排名，本期无任务）：100 分" in out
     code, _, err = run(capsys, "scores", "--db", demo_db.url, "--quarter", "2026-Q7")
     assert code == 2 and "季度格式应为 YYYY-Qn" in err
+
+
+def test_scoring_settings_are_set_and_checked_on_the_command_line(demo_db, capsys):
+    code, out, _ = run(capsys, "settings", "set", "--db", demo_db.url, "score_missing", "-3")
+    assert code == 0 and "每次未报送扣分" in out
+    code, _, err = run(capsys, "settings", "set", "--db", demo_db.url, "score_missing", "很多")
+    assert code == 2 and "应为整数" in err
+    code, _, err = run(capsys, "settings", "set", "--db", demo_db.url, "score_praise", "500")
+    assert code == 2 and "-100–100" in err
+    code, _, err = run(capsys, "settings", "set", "--db", demo_db.url, "other_units_track", "x")
+    assert code == 2 and "department" in err
+    code, out, _ = run(capsys, "scores", "--db", demo_db.url, "--period", "2026-10",
+                       "--today", TODAY.isoformat(), "--json")
+    items = [i for u in json.loads(out)[0]["units"] for i in u["items"] if i["key"] == "missing"]
+    assert {i["points"] for i in items} == {-3} and any(i["count"] for i in items)
