@@ -12,12 +12,14 @@ light or a due state. Per unit and month:
   month, once the month's report day has passed.
 * 报送无实质内容 — see ``core.cards.no_substance`` (shorter than ``score_min_chars`` or
   unchanged from the previous month).
-* 通报表扬 / 通报批评 — named on the red / black list of a 通报 issued in the month.
+* 通报表扬 / 通报批评 — named on the red / black list of a 通报 issued in the month (of
+  several issued for the same span, the latest).
 * 黄牌督办 — every second yellow card of the unit in the month; 红牌约谈 — every red card.
 
 The task items (完成任务, 超期任务) count in full for the task's lead unit and at
 ``score_support_pct`` per cent for a supporting unit. The score of a month is the base plus
 its items; of a quarter or of the campaign so far, the base plus the items of all its months.
+Every active unit is listed; one without work in the span keeps the base and is not ranked.
 """
 from __future__ import annotations
 
@@ -157,12 +159,18 @@ class Scorer:
             .group_by(Report.assignment_id)).all())
 
     def _bulletin_marks(self, period: Period) -> tuple[Counter, Counter]:
-        praised, criticised = Counter(), Counter()
-        for p_ids, c_ids in self.session.execute(
-                select(Bulletin.praised, Bulletin.criticised)
+        """Red- and black-list mentions in 通报 issued during the month; a bulletin issued
+        again for the same span (a corrected one) replaces the earlier one."""
+        latest: dict[str, tuple[str, str]] = {}
+        for span, p_ids, c_ids in self.session.execute(
+                select(Bulletin.span, Bulletin.praised, Bulletin.criticised)
                 .where(Bulletin.campaign_id == self.campaign_id,
                        Bulletin.issued_on >= period.first_day,
-                       Bulletin.issued_on <= period.last_day)):
+                       Bulletin.issued_on <= period.last_day)
+                .order_by(Bulletin.issued_on, Bulletin.id)):
+            latest[span] = (p_ids, c_ids)
+        praised, criticised = Counter(), Counter()
+        for p_ids, c_ids in latest.values():
             praised.update(int(x) for x in p_ids.split(",") if x)
             criticised.update(int(x) for x in c_ids.split(",") if x)
         return praised, criticised

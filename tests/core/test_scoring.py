@@ -160,3 +160,16 @@ def test_ranking_change_and_lists(small):
     tied = rank_track([nov[0], nov[0].__class__(**{**nov[1].__dict__, "total": nov[0].total})],
                       "district")
     assert [r.rank for r in tied] == [1, 1]
+
+
+def test_a_reissued_bulletin_replaces_the_earlier_praise(small):
+    with small.Session.begin() as s:
+        s.add(Bulletin(year=2026, number=2, campaign_id=1, span="2026-10",
+                       issued_on=D(2026, 11, 20), praised="2", criticised=""))
+        s.add(Bulletin(year=2026, number=3, campaign_id=1, span="2026-Q3",
+                       issued_on=D(2026, 11, 21), praised="2", criticised="1"))
+    with small.session() as s:
+        scores = {u.unit_id: u for u in _scorer(s).scores([NOV])}
+    assert _items(scores[1]) == {"completed": 0.5, "criticism": 1}
+    assert scores[2].item("praise").count == 2
+    assert scores[3].item("criticism").count == 0

@@ -7,13 +7,12 @@ import html
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
     QLabel, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
     QWidget,
 )
-from PySide6.QtCore import Qt
 
 from taskboard.core.bulletin import DEFAULT_REQUIREMENTS, bulletin_facts
 from taskboard.core.errors import ValidationError
