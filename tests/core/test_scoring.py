@@ -173,3 +173,13 @@ def test_a_reissued_bulletin_replaces_the_earlier_praise(small):
     assert _items(scores[1]) == {"completed": 0.5, "criticism": 1}
     assert scores[2].item("praise").count == 2
     assert scores[3].item("criticism").count == 0
+
+
+def test_help_states_the_rule_with_the_office_numbers():
+    from taskboard.core.about import rules_sections
+
+    sections = dict(rules_sections(BoardSettings(score_missing=-3, score_min_chars=20,
+                                                 score_target=85), WorkCalendar(), TODAY))
+    text = "\n".join(sections["考评"])
+    assert "每次未报送 -3" in text and "少于 20 个字" in text and "不低于 85 分" in text
+    assert "每两张黄牌记一次督办（-1 分）" in "\n".join(sections["亮牌"])
