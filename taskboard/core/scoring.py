@@ -250,7 +250,7 @@ class Scorer:
             c = merged[uid]
             items = tuple(
                 ScoreItem(key, word, float(c.counts.get(key, 0)), getattr(st, field),
-                          float(c.counts.get(key, 0)) * getattr(st, field))
+                          float(c.counts.get(key, 0)) * getattr(st, field) + 0.0)  # no -0.0
                 for key, word, field in ITEMS)
             out.append(UnitScore(
                 unit_id=uid, unit_name=c.name, kind=c.kind,
