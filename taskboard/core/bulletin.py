@@ -123,7 +123,7 @@ def bulletin_facts(session: Session, campaign_id: int, campaign_name: str, span:
                    "missing": u.item("missing").count, "returned": u.item("returned").count}
                   for u in current if u.item("missing").count]
     unreported.sort(key=lambda u: (-u["missing"], u["unit_id"]))
-    escalations = [{"unit": u.unit_name, "cards": list(u.cards), "supervise": u.item("supervise").count,
+    escalations = [{"unit_id": u.unit_id, "unit": u.unit_name, "cards": list(u.cards), "supervise": u.item("supervise").count,
                     "interview": u.item("interview").count, "tasks": list(u.interviews)}
                    for u in current if u.item("supervise").count or u.item("interview").count]
 

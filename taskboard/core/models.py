@@ -331,3 +331,17 @@ class Bulletin(Base):
     praised: Mapped[str] = mapped_column(Text, default="")
     criticised: Mapped[str] = mapped_column(Text, default="")
     snapshot: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class CardAction(Base):
+    """A 督办 (two yellow cards) or 约谈 (a red card) decided by an issued 通报, per unit."""
+
+    __tablename__ = "card_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletin.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # supervise | interview
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    tasks: Mapped[str] = mapped_column(Text, default="")  # task codes with a red card
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)

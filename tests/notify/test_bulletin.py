@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from taskboard.cli import main as cli
 from taskboard.core.bulletin import bulletin_facts
-from taskboard.core.models import Assignment, AuditEvent, Bulletin, NoticeCounter, Report, Task
+from taskboard.core.models import (
+    Assignment, AuditEvent, Bulletin, CardAction, NoticeCounter, Report, Task,
+)
 from taskboard.core.periods import Period, Quarter
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.notify import gbt9704
@@ -169,10 +171,20 @@ def test_docx_page_setup_fonts_and_gap_free_numbers(demo_db, capsys, tmp_path):
     assert ranking.rows[0]._tr.trPr.find(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
     assert round(sum(c.width.mm for c in ranking.columns)) == 156
-    # The praise and criticism are recorded for November's scores.
+    # The praise and criticism are recorded for November's scores, the 督办 and 约谈 per unit.
     with demo_db.session() as s:
         b = s.scalars(select(Bulletin)).one()
         assert (b.year, b.number, b.span, b.issued_on) == (2026, 1, "2026-10", dt.date(2026, 11, 5))
+        snap = json.loads(b.snapshot)
+        actions = {(a.unit_id, a.kind): (a.count, a.tasks)
+                   for a in s.scalars(select(CardAction).where(CardAction.bulletin_id == b.id))}
+        want = {}
+        for e in snap["escalations"]:
+            if e["supervise"]:
+                want[(e["unit_id"], "supervise")] = (e["supervise"], "")
+            if e["interview"]:
+                want[(e["unit_id"], "interview")] = (e["interview"], "、".join(e["tasks"]))
+        assert actions == want and any(k == "interview" for _, k in actions)
         assert s.scalar(select(func.count()).select_from(AuditEvent)
                         .where(AuditEvent.action == "bulletin.issue")) == 1
     # A failed write takes no number: the next bulletin is still 2号.

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.errors import ValidationError
-from taskboard.core.models import Bulletin, NoticeCounter, Unit
+from taskboard.core.models import Bulletin, CardAction, NoticeCounter, Unit
 from taskboard.core.settings import BoardSettings
 
 KIND = "bulletin"
@@ -99,6 +99,13 @@ def issue(session: Session, actor: Actor, facts: dict, settings: BoardSettings,
                    snapshot=json.dumps(snap, ensure_ascii=False))
     session.add(row)
     session.flush()
+    # The 督办 and 约谈 the bulletin announces, one record per unit and kind.
+    for e in snap.get("escalations", []):
+        for kind in ("supervise", "interview"):
+            if e[kind]:
+                session.add(CardAction(bulletin_id=row.id, unit_id=e["unit_id"], kind=kind,
+                                       count=int(e[kind]),
+                                       tasks="、".join(e["tasks"]) if kind == "interview" else ""))
     audit.record(session, actor, "bulletin.issue", "bulletin", row.id,
                  summary=f"印发通报 {snap['number_text']}（{facts['span_label']}）",
                  after={"number": snap["number_text"], "span": facts["span"],

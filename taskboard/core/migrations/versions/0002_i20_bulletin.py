@@ -1,4 +1,4 @@
-"""bulletin: issued 通报 with their red and black lists
+"""bulletin: issued 通报 with their red and black lists; card_action: their 督办 and 约谈
 
 Revision ID: 0002_i20
 Revises: 0001
@@ -33,9 +33,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bulletin', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bulletin_campaign_id'), ['campaign_id'], unique=False)
+    op.create_table('card_action',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bulletin_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('tasks', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['bulletin_id'], ['bulletin.id'], name=op.f('fk_card_action_bulletin_id_bulletin')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_card_action_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_card_action'))
+    )
+    with op.batch_alter_table('card_action', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_card_action_bulletin_id'), ['bulletin_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_card_action_unit_id'), ['unit_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('card_action', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_card_action_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_card_action_bulletin_id'))
+    op.drop_table('card_action')
     with op.batch_alter_table('bulletin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bulletin_campaign_id'))
     op.drop_table('bulletin')
