@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 from taskboard.core.board import Board, TaskRow
 from taskboard.core.cards import task_cards
 from taskboard.core.search import SearchCriteria, filter_rows
+from taskboard.ui.tasks.assignment_table_model import COL_CARD as A_COL_CARD
 from taskboard.ui.tasks.assignment_table_model import AssignmentTableModel
 from taskboard.ui.tasks.search_panel import SearchPanel
 from taskboard.ui.tasks.task_table_model import (
@@ -63,6 +64,8 @@ class TaskListView(QWidget):
         header.setStretchLastSection(False)
         for col, width in DEFAULT_WIDTHS.items():
             self.table.setColumnWidth(col, width)
+        # 亮牌 came after the other columns; it is read with 亮灯, so it is shown beside it.
+        header.moveSection(header.visualIndex(COL_CARD), COL_LIGHT + 1)
         self.table.sortByColumn(COL_CODE, Qt.AscendingOrder)
 
         self.assignment_model = AssignmentTableModel(self)
@@ -71,6 +74,8 @@ class TaskListView(QWidget):
         self.assignment_table.setModel(self.assignment_model)
         for col, width in enumerate([70, 150, 70, 70, 48, 96, 70, 330, 90, 70, 64]):
             self.assignment_table.setColumnWidth(col, width)
+        lower_header = self.assignment_table.horizontalHeader()
+        lower_header.moveSection(lower_header.visualIndex(A_COL_CARD), 1)
         self.assignment_title = QLabel("选择一项任务查看各责任单位进展")
         self.assignment_title.setObjectName("paneTitle")
 
