@@ -151,7 +151,7 @@ def render_docx(snap: dict) -> bytes:
 
     doc = Document()
     section = doc.sections[0]
-    g.docx_page_setup(section)
+    g.docx_page_setup(doc)
     g.docx_page_numbers(section)
     body = doc.paragraphs[0] if doc.paragraphs else None
     if body is not None:  # python-docx's template starts with no paragraph; be sure
@@ -207,6 +207,18 @@ def render_docx(snap: dict) -> bytes:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
+def _all_text(snap: dict) -> str:
+    """Every character the PDF prints, for the font subset."""
+    parts = [snap["office"], snap["number_text"], title(snap), "各旗区、各有关部门：",
+             g.chinese_date(dt.date.fromisoformat(snap["issued_on"])), "— 0123456789 —"]
+    for b in blocks(snap):
+        if b[0] == "table":
+            parts += [*b[1], *(v for row in b[2] for v in row)]
+        else:
+            parts.append(b[1])
+    return "".join(parts)
+
+
 def render_pdf(snap: dict) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -215,14 +227,13 @@ def render_pdf(snap: dict) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.flowables import HRFlowable
 
-    from taskboard.notify.documents import PDF_FONT, NoPdfFont, pdf_font
+    from taskboard.notify.pdf_fonts import BODY, TITLE, pdf_fonts
 
-    if pdf_font() is None:
-        raise NoPdfFont("找不到可嵌入 PDF 的中文字体（需要 TrueType 字体，如 SimHei.ttf），"
-                        "请安装 mplfonts 包或设置 TASKBOARD_PDF_FONT 指向字体文件。")
+    # The notices' faces (仿宋 / 小标宋, or Noto Serif CJK converted), holding every character.
+    pdf_fonts(_all_text(snap))
 
-    def style(size: float, leading: float = g.LINE_PT, **kw) -> ParagraphStyle:
-        return ParagraphStyle("b", fontName=PDF_FONT, fontSize=size, leading=leading,
+    def style(size: float, leading: float = g.LINE_PT, font: str = BODY, **kw) -> ParagraphStyle:
+        return ParagraphStyle("b", fontName=font, fontSize=size, leading=leading,
                               wordWrap="CJK", **kw)
 
     def p(text: str, st: ParagraphStyle) -> Paragraph:
@@ -230,10 +241,10 @@ def render_pdf(snap: dict) -> bytes:
 
     body = style(g.BODY_PT, firstLineIndent=g.BODY_PT * 2)
     red = colors.Color(*(c / 255 for c in g.RED))
-    story = [p(snap["office"], style(30, 40, alignment=TA_CENTER, textColor=red)),
+    story = [p(snap["office"], style(30, 40, TITLE, alignment=TA_CENTER, textColor=red)),
              Spacer(1, 10), p(snap["number_text"], style(g.BODY_PT, alignment=TA_CENTER)),
              HRFlowable(width="100%", thickness=1.5, color=red, spaceBefore=4, spaceAfter=16),
-             p(title(snap), style(g.TITLE_PT, g.TITLE_PT * 1.4, alignment=TA_CENTER)),
+             p(title(snap), style(g.TITLE_PT, g.TITLE_PT * 1.4, TITLE, alignment=TA_CENTER)),
              Spacer(1, g.LINE_PT / 2), p("各旗区、各有关部门：", style(g.BODY_PT))]
     cell = style(TABLE_PT, TABLE_PT * 1.45)
     head = style(TABLE_PT, TABLE_PT * 1.45, alignment=TA_CENTER)
@@ -259,7 +270,7 @@ def render_pdf(snap: dict) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, **g.pdf_frame(), title=f"{snap['number_text']} {title(snap)}",
                             author=snap["office"])
-    number = lambda canvas, d: g.pdf_page_number(canvas, d, PDF_FONT)  # noqa: E731
+    number = lambda canvas, d: g.pdf_page_number(canvas, d, BODY)  # noqa: E731
     doc.build(story, onFirstPage=number, onLaterPages=number)
     return out.getvalue()
 

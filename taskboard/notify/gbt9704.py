@@ -1,5 +1,8 @@
 """Page setup and type of Chinese official documents (GB/T 9704-2012), for Word and PDF.
 
+The page, line grid, font table and page numbers are the urge notices' (notify/documents.py);
+this module adds what a longer document needs: headings, tables, the red issuer mark.
+
 A4; top margin 37 mm, binding (left) margin 28 mm, text block 156 × 225 mm, so the right
 margin is 26 mm and the bottom 35 mm; body 仿宋 三号 (16 pt) at 22 lines a page; title 小标宋
 二号 (22 pt); first-level headings 黑体 三号, second-level 楷体 三号; page numbers 宋体 四号
@@ -8,26 +11,28 @@ the document number.
 """
 from __future__ import annotations
 
+from taskboard.notify import documents as _notice
+from taskboard.notify.pdf_fonts import DOCX_BODY, DOCX_TITLE
+
+# One definition of the page, shared with the urge notices (notify/documents.py).
 MM_PER_PT = 25.4 / 72
-PAGE_MM = (210.0, 297.0)
-TOP_MM, LEFT_MM = 37.0, 28.0
-TEXT_MM = (156.0, 225.0)
-RIGHT_MM = PAGE_MM[0] - LEFT_MM - TEXT_MM[0]  # 26
-BOTTOM_MM = PAGE_MM[1] - TOP_MM - TEXT_MM[1]  # 35
-LINES_PER_PAGE = 22
-CHARS_PER_LINE = 28
+PAGE_MM = tuple(float(x) for x in _notice.PAGE_MM)
+TOP_MM, LEFT_MM = float(_notice.TOP_MM), float(_notice.LEFT_MM)
+TEXT_MM = tuple(float(x) for x in _notice.BLOCK_MM)
+RIGHT_MM, BOTTOM_MM = float(_notice.RIGHT_MM), float(_notice.BOTTOM_MM)
+LINES_PER_PAGE, CHARS_PER_LINE = _notice.LINES, _notice.CHARS
 
 # 号 sizes in points.
 ER_HAO, SAN_HAO, SI_HAO, XIAO_SI = 22.0, 16.0, 14.0, 12.0
 BODY_PT = SAN_HAO
-TITLE_PT = ER_HAO
+TITLE_PT = float(_notice.TITLE_PT)
 # Exact line pitch that fits 22 lines in the text block (225 mm / 22 = 28.99 pt), rounded
 # down to Word's twentieths of a point.
 LINE_PT = 28.95
 
 # Font names as offices have them installed (Word falls back when one is missing).
-FANGSONG = "仿宋_GB2312"
-XIAOBIAOSONG = "方正小标宋简体"
+FANGSONG = DOCX_BODY
+XIAOBIAOSONG = DOCX_TITLE
 HEITI = "黑体"
 KAITI = "楷体_GB2312"
 SONGTI = "宋体"
@@ -41,13 +46,11 @@ def chinese_date(day) -> str:
 
 # --- Word ----------------------------------------------------------------------------------
 
-def docx_page_setup(section) -> None:
-    from docx.shared import Mm
-
-    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
-    section.top_margin, section.bottom_margin = Mm(TOP_MM), Mm(BOTTOM_MM)
-    section.left_margin, section.right_margin = Mm(LEFT_MM), Mm(RIGHT_MM)
-    section.footer_distance = Mm(BOTTOM_MM - 7)
+def docx_page_setup(doc) -> None:
+    """The notices' page, line grid and font table (仿宋_GB2312, 方正小标宋简体 with the
+    faces Windows ships as substitutes)."""
+    _notice.docx_font_table(doc)
+    _notice.docx_section_setup(doc.sections[0], restart=False)
 
 
 def docx_font(run, font: str, size: float, bold: bool = False, color=None) -> None:
@@ -106,26 +109,8 @@ def docx_red_line(doc) -> None:
 
 
 def docx_page_numbers(section) -> None:
-    """— 1 — centred in the footer, 宋体 四号, from Word's PAGE field."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    docx_font(p.add_run("— "), SONGTI, SI_HAO)
-    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
-        run = p.add_run()
-        docx_font(run, SONGTI, SI_HAO)
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        run._r.append(el)
-    docx_font(p.add_run(" —"), SONGTI, SI_HAO)
+    """— 1 — in the footer, as on the notices."""
+    _notice.docx_page_number_footer(section)
 
 
 # --- PDF (reportlab) -------------------------------------------------------------------------
@@ -140,12 +125,18 @@ def pdf_frame() -> dict:
 
 
 def pdf_page_number(canvas, doc, font: str) -> None:
-    """— N — centred below the text block (reportlab onPage callback)."""
+    """— N — below the text block, odd pages right and even pages left, one character in
+    (GB/T 9704 7.5, as on the notices)."""
     from reportlab.lib.units import mm
 
     canvas.saveState()
     canvas.setFont(font, SI_HAO)
-    canvas.drawCentredString(PAGE_MM[0] * mm / 2, (BOTTOM_MM - 14) * mm, f"— {doc.page} —")
+    y = (BOTTOM_MM - 7) * mm - SI_HAO
+    text = f"— {doc.page} —"
+    if doc.page % 2:
+        canvas.drawRightString((PAGE_MM[0] - RIGHT_MM) * mm - SI_HAO, y, text)
+    else:
+        canvas.drawString(LEFT_MM * mm + SI_HAO, y, text)
     canvas.restoreState()
 
 
