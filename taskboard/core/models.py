@@ -121,6 +121,9 @@ class Task(Base):
     deadline: Mapped[Optional[dt.date]] = mapped_column(Date)
     # How the plan wrote the deadline when it is not a date: 长期坚持, 每季度 ...
     deadline_note: Mapped[str] = mapped_column(String(100), default="")
+    # A deadline that comes round each cycle (core.recurrence): "" or monthly, quarterly ...
+    # ``deadline`` then is the last cycle's date, or None when the cycles never end.
+    recurrence: Mapped[str] = mapped_column(String(20), default="")
     closed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     close_outcome: Mapped[str] = mapped_column(String(50), default="")
     close_note: Mapped[str] = mapped_column(Text, default="")
@@ -152,6 +155,8 @@ class Assignment(Base):
     close_note: Mapped[str] = mapped_column(Text, default="")
     # A unit removed from a task after it reported keeps its history, archived.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A 配合单位 (协办/参与): reports like every responsible unit, listed as supporting.
+    supporting: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     task: Mapped[Task] = relationship(back_populates="assignments")

@@ -9,7 +9,7 @@ from typing import Callable
 
 from taskboard.ui.admin.admin_settings_actions import install as install_admin_settings
 from taskboard.ui.session.connection_actions import install as install_connections
-from taskboard.ui.battle_map.dashboard_view import install as install_dashboard
+from taskboard.ui.battle_map.battle_map_tab import install as install_dashboard
 from taskboard.ui.bulletin.bulletin_actions import install as install_bulletin
 from taskboard.ui.excel.excel_actions import install as install_excel
 from taskboard.ui.help.help_actions import install as install_help

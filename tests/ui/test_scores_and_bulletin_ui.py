@@ -46,8 +46,8 @@ def expected_scores(db, period):
 
 
 def test_score_ranking_with_breakdown_on_hover(window, qtbot, demo_db, qtmodeltester):
-    view = window.dashboard_view
-    window.tabs.setCurrentWidget(view)
+    view = window.dashboard_tab.view()
+    window.tabs.setCurrentWidget(window.dashboard_tab)
     qtbot.waitUntil(lambda: view.ranking_model.rowCount() == 9)
     view.rank_combo.setFocus()
     qtbot.keyClick(view.rank_combo, Qt.Key_Down)  # 考评得分 · 旗区
@@ -148,8 +148,8 @@ def test_scoring_points_are_edited_in_the_settings_and_the_map_follows(qtbot, de
     w = make_window(demo_db, admin, ui_state, today=lambda: TODAY)
     qtbot.addWidget(w)
     w.show()
-    view = w.dashboard_view
-    w.tabs.setCurrentWidget(view)
+    view = w.dashboard_tab.view()
+    w.tabs.setCurrentWidget(w.dashboard_tab)
     view.rank_combo.setCurrentIndex(1)
     # October: its report day has passed, so missing reports count (November's has not).
     with qtbot.waitSignal(w.boardLoaded, timeout=5000):

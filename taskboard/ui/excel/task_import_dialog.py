@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from taskboard.core.errors import ServiceError
 from taskboard.core.models import Campaign, Unit
-from taskboard.excel.task_import import CREATE, ImportPreview, apply_import, preview_import
+from taskboard.excel.task_import import (
+    CREATE, ImportPreview, account_lines, apply_import, preview_import,
+)
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.excel.import_preview_model import WIDTHS, ImportPreviewTableModel, message_lines
 from taskboard.ui.common.ops import OpFailed, read, run_op
@@ -90,7 +92,14 @@ class TaskImportDialog(QDialog):
         self.detail.setObjectName("importDetail")
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("选中一行，在这里查看它的全部错误与提示。")
-        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 3 + 16)
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 5 + 16)
+        # Which column went into which field, which were left out and why, which rows became
+        # categories or were skipped: nothing in the file is dropped without a word.
+        self.account = QPlainTextEdit()
+        self.account.setObjectName("importAccount")
+        self.account.setReadOnly(True)
+        self.account.setPlaceholderText("预览后在这里列出每一列读入的字段、未读入的列和未作为任务的行。")
+        self.account.setFixedHeight(self.detail.height())
 
         self.units_box = QGroupBox("未知单位：请逐个指定“新建”或对应的已有单位")
         self.units_form = QFormLayout()
@@ -122,7 +131,10 @@ class TaskImportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
+        panes = QHBoxLayout()
+        panes.addWidget(self.detail, 1)
+        panes.addWidget(self.account, 1)
+        layout.addLayout(panes)
         layout.addWidget(self.units_box)
         layout.addLayout(bottom)
 
@@ -179,6 +191,7 @@ class TaskImportDialog(QDialog):
 
     def show_preview(self, p: ImportPreview) -> None:
         self.preview = p
+        self.account.setPlainText("\n".join(account_lines(p)))
         self._set_sheets(p.sheet_names, self.sheet.currentData())
         self.model.set_rows(p.rows)
         # Start on the first row that needs attention, so its messages are on screen at once.
@@ -198,7 +211,12 @@ class TaskImportDialog(QDialog):
         for u in p.unknown_units:
             box = QComboBox()
             box.addItem("— 请选择 —", UNSET)
-            box.addItem(f"新建单位“{u.name}”", CREATE)
+            if u.collective:
+                # A group of units: expand it, or name the one unit meant; never one new unit.
+                if p.district_ids:
+                    box.addItem(f"展开为全部旗区（{len(p.district_ids)} 个）", p.district_ids)
+            else:
+                box.addItem(f"新建单位“{u.name}”", CREATE)
             for uid, name in u.suggestions:
                 box.addItem(f"对应为：{name}（相近）", uid)
             for uid, name in units:
@@ -215,7 +233,7 @@ class TaskImportDialog(QDialog):
 
     def _create_rest(self) -> None:
         for box in self.unit_boxes.values():
-            if box.currentData() is UNSET:
+            if box.currentData() is UNSET and box.itemData(1) == CREATE:
                 box.setCurrentIndex(1)
 
     def mapping(self) -> dict:
@@ -230,7 +248,11 @@ class TaskImportDialog(QDialog):
         parts = [f"{p.file_name}「{p.sheet}」：表头在第 {p.header_row} 行，任务 {len(p.rows)} 项",
                  f"错误 {p.error_count} 处", f"提示 {p.warning_count} 处"]
         if p.skipped:
-            parts.append(f"跳过说明行 {len(p.skipped)} 行")
+            parts.append(f"未导入的行 {len(p.skipped)} 行")
+        if p.category_rows:
+            parts.append(f"类别行 {len(p.category_rows)} 行")
+        if p.sheet_warnings:
+            parts.append(f"有数据未导入的列 {len(p.sheet_warnings)} 列（见右下）")
         if p.unknown_units:
             parts.append(f"未知单位 {len(p.unknown_units)} 个（未处理 {len(unresolved)} 个）")
         target = (f"将新建专项工作「{p.campaign_name}」" if p.campaign_id is None

@@ -95,7 +95,7 @@ class TaskActions(QObject):
     def _after_edit(self, dialog: TaskEditorDialog) -> None:
         self._remember(dialog.undo_entry)
         if dialog.saved_task_id is not None:
-            self.window.tasks_view.select_task(dialog.saved_task_id)
+            self.window.select_task_when_loaded(dialog.saved_task_id)
 
     # --- 编辑任务 ---------------------------------------------------------------------------
     def new_task(self) -> None:

@@ -9,13 +9,14 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
-    QPlainTextEdit, QVBoxLayout, QWidget,
+    QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget,
 )
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from taskboard.core.errors import ConflictError
 from taskboard.core.models import Campaign, Task, Unit
+from taskboard.core.recurrence import RECURRENCE_WORDS, current_due_date
 from taskboard.core.services import tasks as task_service
 from taskboard.core.services.tasks import TaskInput
 from taskboard.ui.common import conflict_dialog
@@ -80,6 +81,14 @@ class TaskEditorDialog(QDialog):
         self.ongoing.setObjectName("ongoing")
         self.deadline_note = QComboBox(editable=True)
         self.deadline_note.addItems(DEADLINE_NOTES)
+        self.recurrence = QComboBox()
+        self.recurrence.setObjectName("recurrence")
+        self.recurrence.addItem("不重复", "")
+        for key, word in RECURRENCE_WORDS.items():
+            self.recurrence.addItem(word, key)
+        self.cycle_due = QLabel()
+        self.cycle_due.setObjectName("cycleDue")
+        self.recurrence.currentIndexChanged.connect(self._show_cycle_due)
         self.description = QPlainTextEdit()
         self.description.setObjectName("description")
         self.target = QPlainTextEdit()
@@ -87,6 +96,7 @@ class TaskEditorDialog(QDialog):
             w.setTabChangesFocus(True)
             w.setFixedHeight(64)
         self.ongoing.toggled.connect(self._ongoing_toggled)
+        self.deadline.dateChanged.connect(self._show_cycle_due)
 
         deadline_row = QHBoxLayout()
         deadline_row.addWidget(self.deadline)
@@ -101,6 +111,14 @@ class TaskEditorDialog(QDialog):
         form.addRow("分管领导", self.leader)
         form.addRow("开始日期", self.start)
         form.addRow("完成时限", deadline_row)
+        # In a widget of fixed height: a bare layout row soaks up the form's spare height.
+        recurrence_box = QWidget()
+        recurrence_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        recurrence_row = QHBoxLayout(recurrence_box)
+        recurrence_row.setContentsMargins(0, 0, 0, 0)
+        recurrence_row.addWidget(self.recurrence)
+        recurrence_row.addWidget(self.cycle_due, 1)
+        form.addRow("完成周期", recurrence_box)
         form.addRow("任务描述", self.description)
         form.addRow("工作目标", self.target)
 
@@ -217,6 +235,8 @@ class TaskEditorDialog(QDialog):
         if d.deadline is not None:
             self.deadline.setDate(_qdate(d.deadline))
         self.deadline_note.setCurrentText(d.deadline_note or DEADLINE_NOTES[0])
+        self.recurrence.setCurrentIndex(max(0, self.recurrence.findData(d.recurrence)))
+        self._show_cycle_due()
         self.description.setPlainText(d.description)
         self.target.setPlainText(d.target)
         self.set_units(d.unit_ids)
@@ -249,11 +269,23 @@ class TaskEditorDialog(QDialog):
             target=self.target.toPlainText().strip(), lead_unit_id=self.lead_unit.currentData(),
             leader=self.leader.currentText(),
             deadline=None if ongoing else _pydate(self.deadline.date()),
-            deadline_note=self.deadline_note.currentText() if ongoing else "")
+            deadline_note=self.deadline_note.currentText() if ongoing else "",
+            recurrence=self.recurrence.currentData() or "")
 
     def _ongoing_toggled(self, on: bool) -> None:
         self.deadline.setEnabled(not on)
         self.deadline_note.setEnabled(on)
+        self._show_cycle_due()
+
+    def _show_cycle_due(self, *_) -> None:
+        key = self.recurrence.currentData()
+        if not key:
+            self.cycle_due.setText("")
+            return
+        last = None if self.ongoing.isChecked() else _pydate(self.deadline.date())
+        due = current_due_date(last, key, self.ctx.today())
+        self.cycle_due.setText(f"本期 {due:%Y-%m-%d} 前完成" +
+                               ("，此后每期到期" if last is None else f"，直至 {last:%Y-%m-%d}"))
 
     def _filter_units(self, text: str) -> None:
         text = text.strip().lower()

@@ -13,7 +13,6 @@ from taskboard.core import permissions
 from taskboard.core.errors import ServiceError
 from taskboard.core.services import urge_delivery, urge_inbox, urging
 from taskboard.core.services.urging import ScreenRow
-from taskboard.notify.ledger import write_ledger
 from taskboard.ui.common.ops import read
 from taskboard.ui.urge import notice_batch
 from taskboard.ui.urge.notice_inbox import NoticeInboxView
@@ -180,6 +179,8 @@ class UrgeActions(QObject):
             path = Path(name)
         cid = self.window.campaign_id()
         try:
+            from taskboard.notify.ledger import write_ledger  # openpyxl: not at start-up
+
             rows = read(self.ctx, lambda s: urge_inbox.ledger_rows(s, self.ctx.actor, cid))
             write_ledger(rows, path)
         except (ServiceError, OSError) as exc:

@@ -13,6 +13,7 @@ from taskboard.core.board import Board
 from taskboard.core.services import urge_inbox, urging
 from taskboard.core.services.urge_inbox import EMAIL_WORDS, NoticeRow, delivery_words
 from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.common.ops import read
 from taskboard.ui.common.row_table_model import Column, RowTableModel, current_row, fmt_dt, setup_table
 from taskboard.ui.urge.urge_tree_model import WIDTHS, UrgeTreeModel
@@ -54,7 +55,9 @@ class UrgeView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._board: Optional[Board] = None
-        self._dirty = False
+        # Screening runs in a worker; the old list stays on show meanwhile.
+        self.loader = Loader(ctx.db, self, self._screen_work, self._screened)
+        self.busy = BusyIndicator("正在筛查…").follow(self.loader)
 
         self.filters: dict[str, QCheckBox] = {}
         bar = QHBoxLayout()
@@ -130,6 +133,7 @@ class UrgeView(QWidget):
         upper, lower = QWidget(), QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(4, 4, 4, 0)
+        bar.addWidget(self.busy)
         ul.addLayout(bar)
         ul.addWidget(self.early_note)
         ul.addWidget(self.tree)
@@ -168,27 +172,27 @@ class UrgeView(QWidget):
     # --- loading ----------------------------------------------------------------------------
     def show_board(self, board: Board) -> None:
         self._board = board
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True  # screened when the tab is shown
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+        self.loader.reload_when_shown()  # screened when the tab is shown
 
     def selected_filters(self) -> list[str]:
         return [k for k, box in self.filters.items() if box.isChecked()]
 
     def refresh(self) -> None:
-        self._dirty = False
+        self.loader.request()
+
+    def _screen_work(self):
         if self._board is None:
-            return
-        board, filters, today = self._board, self.selected_filters(), self.ctx.today()
-        rows, due = read(self.ctx, lambda s: (
-            urging.rows_from_board(s, self.ctx.actor, board, today, filters),
-            urging.report_due(s, board.period)))
+            return None
+        board, filters, today, actor = (self._board, self.selected_filters(), self.ctx.today(),
+                                        self.ctx.actor)
+
+        def work(s):
+            return (urging.rows_from_board(s, actor, board, today, filters),
+                    urging.report_due(s, board.period), today)
+        return work
+
+    def _screened(self, result) -> None:
+        rows, due, today = result
         note = urging.early_note(due, today)
         self.early_note.setText(f"{note}。仅因未报送而催办的任务，发出通知单前会请您确认。"
                                 if note else "")

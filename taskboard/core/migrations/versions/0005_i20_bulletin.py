@@ -1,14 +1,14 @@
 """bulletin: issued 通报 with their red and black lists; card_action: their 督办 and 约谈
 
-Revision ID: 0004_i20
-Revises: 0003_i15
+Revision ID: 0005_i20
+Revises: 0004_i14
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_i20'
-down_revision = '0003_i15'
+revision = '0005_i20'
+down_revision = '0004_i14'
 branch_labels = None
 depends_on = None
 
