@@ -366,3 +366,40 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class Bulletin(Base):
+    """An issued 通报 (营商调度〔2026〕3号): its figures frozen as issued.
+
+    The red and black lists it names count in later periods' scores (通报表扬/通报批评).
+    """
+
+    __tablename__ = "bulletin"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_bulletin_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    span: Mapped[str] = mapped_column(String(10))  # "2026-11" or "2026-Q3"
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
+    # Comma-separated unit ids, so scoring needs no JSON parsing.
+    praised: Mapped[str] = mapped_column(Text, default="")
+    criticised: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class CardAction(Base):
+    """A 督办 (two yellow cards) or 约谈 (a red card) decided by an issued 通报, per unit."""
+
+    __tablename__ = "card_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletin.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # supervise | interview
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    tasks: Mapped[str] = mapped_column(Text, default="")  # task codes with a red card
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)

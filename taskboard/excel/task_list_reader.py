@@ -253,6 +253,21 @@ def _sheet_year(rows, header_row: int, default_year: int) -> tuple[int, str]:
     return default_year, ""
 
 
+# Headers that name the task itself. Beside one of these, 具体举措 describes the task; beside a
+# 重点任务 (a heading over several measures) each measure is a task of its own.
+TASK_NAME_HEADERS = ("任务名称", "任务内容", "具体任务", "任务事项", "指标名称", "改革事项")
+
+
+def _measures_as_description(cols: dict, header_texts: dict) -> dict:
+    keys = list(cols.values())
+    if "measure" not in keys or "description" in keys:
+        return cols
+    title_cols = [c for c, k in cols.items() if k == "title"]
+    if not any(norm_header(header_texts.get(c, "")) in TASK_NAME_HEADERS for c in title_cols):
+        return cols
+    return {c: ("description" if k == "measure" else k) for c, k in cols.items()}
+
+
 def _parse_rows(path, sheet, rows, found, default_year, layout, filled, today) -> ParsedSheet:
     header_row, cols, ignored, header_texts = found
     stand_in_note = ""
@@ -261,6 +276,7 @@ def _parse_rows(path, sheet, rows, found, default_year, layout, filled, today) -
         c = next(c for c, k in cols.items() if k == key)
         cols = {**cols, c: "measure"}
         stand_in_note = f"表中没有“任务名称”列：以“{header_texts.get(c, '')}”列为任务名称。"
+    cols = _measures_as_description(cols, header_texts)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     fields = set(cols.values())
     texts = {}

@@ -13,6 +13,7 @@ from taskboard.core.actor import Actor
 from taskboard.core.db import Database
 from taskboard.fonts import PREFERRED_FAMILIES, bundled_font_path
 from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.platform_check import check_display_libraries
 from taskboard.ui.main_window import MainWindow
 
 STYLE = """
@@ -78,6 +79,10 @@ def _cjk_family() -> str:
 def ensure_app(argv: Optional[list[str]] = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
+        problem = check_display_libraries()
+        if problem is not None:  # Qt would abort naming the wrong package
+            print(problem, file=sys.stderr)
+            raise SystemExit(2)
         app = QApplication(argv or [sys.argv[0]])
         app.setApplicationName("taskboard")
         app.setOrganizationName("taskboard")

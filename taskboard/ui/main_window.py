@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from taskboard.core.board import Board, load_board
+from taskboard.core.cards import load_cards
 from taskboard.core.models import Campaign, Unit
 from taskboard.core.permissions import REPORTER
 from taskboard.core.services.users import ROLE_WORDS
 from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
+from taskboard.ui.common.background import Background
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.features import install_all
 from taskboard.ui.common.lights import light_icon
@@ -42,6 +44,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.board: Optional[Board] = None
+        # Figures too slow for the UI thread at province scale (scores, the bulletin's
+        # preview) are computed here.
+        self.background = Background(ctx, self)
         self._select_after: Optional[int] = None  # a task just saved, selected once listed
         self.setWindowTitle("挂图作战 · 任务调度平台")
         self.resize(1400, 860)
@@ -71,7 +76,8 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar
 
         self.tasks_view = TaskListView()
-        self.search_action.toggled.connect(self.tasks_view.search.setVisible)
+        self.search_action.toggled.connect(self.tasks_view.set_search_visible)
+        self.tasks_view.search.set_today(ctx.today)
         focus_search.triggered.connect(self._focus_search)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -205,7 +211,11 @@ class MainWindow(QMainWindow):
         period, today = self.period(), self.ctx.today()
 
         def work(s):
-            return load_board(s, cid, period, today, load_calendar(s), load_settings(s))
+            settings = load_settings(s)
+            board = load_board(s, cid, period, today, load_calendar(s), settings)
+            # 亮牌 need every assignment row and last month's texts: worked out here too.
+            load_cards(s, board, settings.score_min_chars)
+            return board
         return work
 
     def select_task_when_loaded(self, task_id: int) -> None:

@@ -14,6 +14,7 @@ from taskboard.ui.excel.import_preview_model import COL_DEADLINE, COL_UNITS
 from taskboard.ui.tasks.task_editor import TaskEditorDialog
 from tests.conftest import TODAY
 from tests.excel import shape_workbooks as S
+from tests.ui.loading import settle
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -130,6 +131,7 @@ def test_detail_marks_supporting_units_and_shows_the_cycle(qtbot, demo_db, dispa
     d.resize(1000, 640)
     d.show()
     qtbot.waitExposed(d)
+    settle(qtbot)  # the detail loads in a worker
     unit_col = next(i for i, c in enumerate(ASSIGNMENT_COLUMNS) if c.header == "责任单位")
     names = [d.assignments.index(r, unit_col).data() for r in range(d.assignments.rowCount())]
     assert names == ["市发展和改革委员会", "东胜区", "市财政局（配合）", "市商务局（配合）",

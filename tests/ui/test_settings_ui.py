@@ -91,7 +91,7 @@ def test_settings_dialog_saves_and_the_board_follows(admin_window, qtbot, demo_d
     qtbot.addWidget(d)
     d.show()
     assert [d.tabs.tabText(i) for i in range(d.tabs.count())] == \
-        ["报送与时限", "催办", "办公室信息", "安全与备份"]
+        ["报送与时限", "催办", "办公室信息", "安全与备份", "考评与通报"]
     near = d.findChild(QSpinBox, "near_due_workdays")
     assert near.value() == 5
     _shot(d, "settings_dialog.png")

@@ -29,14 +29,24 @@ from taskboard.core import dashboard as dash
 from taskboard.core.board import Board
 from taskboard.core.dashboard_history import History, district_ranking, trends
 from taskboard.core.history_cache import HistoryCache
+from taskboard.core.cards import CARD_RULE
 from taskboard.core.periods import Period
+from taskboard.core.scoring import SCORE_RANKING_RULE, Scorer, rank_track
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.ui.common.chart_canvas import ChartCanvas, render_offscreen
 from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.battle_map.kpi_tiles import KpiTiles
-from taskboard.ui.battle_map.ranking_table_model import COL_UNIT, RankingTableModel, SortRole
+from taskboard.ui.battle_map.ranking_table_model import (
+    COL_UNIT, RankingTableModel, SortRole, UnitIdRole,
+)
+from taskboard.ui.battle_map import score_table_model as score_cols
+from taskboard.ui.battle_map.score_table_model import ScoreTableModel
 
 from taskboard.ui.battle_map import TAB_TITLE
+# The ranking pane's measure: the combined ranking, or the 考评 score of one track.
+RANKINGS = ((None, "综合排名", "旗区综合排名"), ("district", "考评得分 · 旗区", "旗区考评得分排名"),
+            ("department", "考评得分 · 部门", "部门考评得分排名"))
+RANKING_WIDTHS = (44, 50, 150, 80, 88, 60, 80)
 CHART_WATER, CHART_BARS, CHART_TRENDS, CHART_RANKING = range(4)
 CHART_NAMES = ("水位图", "彩色柱状图", "变化曲线", "任务排名")
 _CHART_KEYS = ("water", "bars", "trends", "task")  # in the order of the chart tabs
@@ -66,6 +76,8 @@ class DashboardView(QWidget):
         self.history_cache = HistoryCache()
         self._dirty = False
         self.loader = Loader(ctx.db, self, self._load_work, self._loaded)
+        self._scores: Optional[tuple] = None  # (board, current scores, previous scores)
+        self.background = None  # the window's worker for the scores (see connect)
         self.last_redraw_seconds = 0.0
 
         self.tiles = KpiTiles()
@@ -83,12 +95,18 @@ class DashboardView(QWidget):
         self.task_combo = QComboBox()
         self.task_combo.setMinimumWidth(260)
         self.task_combo.setMaxVisibleItems(25)
+        self.rank_combo = QComboBox()
+        for track, word, _title in RANKINGS:
+            self.rank_combo.addItem(word, track)
+        self.rank_combo.setToolTip("右侧排名的依据：综合排名（完成水平、按时报送率等）或考评得分；"
+                                   "鼠标停在考评得分的单位上可看各项加减分")
         self.export_button = QPushButton("导出图表…")
         self.export_button.setToolTip("将当前图表导出为 PNG 或 SVG（300 dpi，可打印）")
         controls = QHBoxLayout()
         controls.setContentsMargins(6, 0, 6, 0)
         for text, widget in (("水位图对象", self.group_combo), ("完成水平口径", self.measure_combo),
-                             ("突出旗区", self.district_combo), ("排名任务", self.task_combo)):
+                             ("突出旗区", self.district_combo), ("排名任务", self.task_combo),
+                             ("排名依据", self.rank_combo)):
             controls.addWidget(QLabel(text))
             controls.addWidget(widget)
             controls.addSpacing(8)
@@ -109,6 +127,7 @@ class DashboardView(QWidget):
         self.charts.addTab(_scrolled(self.task_rank), CHART_NAMES[CHART_RANKING])
 
         self.ranking_model = RankingTableModel(self)
+        self.score_model = ScoreTableModel(self)
         self.ranking_table = QTableView()
         self.ranking_table.setObjectName("districtRanking")
         self.ranking_table.setModel(self.ranking_model)
@@ -118,13 +137,14 @@ class DashboardView(QWidget):
         header = self.ranking_table.horizontalHeader()
         # Fixed widths: measuring contents on every redraw costs ~0.1 s with 103 districts.
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in enumerate((44, 50, 150, 80, 88, 60, 80)):
+        for col, width in enumerate(RANKING_WIDTHS):
             self.ranking_table.setColumnWidth(col, width)
         header.setSectionResizeMode(COL_UNIT, QHeaderView.Stretch)
+        self.ranking_table.setMouseTracking(True)  # the score breakdown shows on hover
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)
         self.rule_label.setStyleSheet("color: #4a5563;")
-        ranking_title = QLabel("旗区综合排名")
+        ranking_title = self.ranking_title = QLabel(RANKINGS[0][2])
         ranking_title.setObjectName("paneTitle")
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -150,6 +170,7 @@ class DashboardView(QWidget):
         for key, combo in (("group", self.group_combo), ("measure", self.measure_combo),
                            ("district", self.district_combo), ("task_id", self.task_combo)):
             combo.currentIndexChanged.connect(lambda *_, k=key: self._redraw(_PARTS_OF[k]))
+        self.rank_combo.currentIndexChanged.connect(lambda *_: self._show_ranking(self._board))
         self.export_button.clicked.connect(self.export_dialog)
         ctx.changes.changed.connect(self._data_changed)
 
@@ -172,6 +193,7 @@ class DashboardView(QWidget):
 
     def _data_changed(self, _what) -> None:
         self._news += 1  # reports, urges or closures may have changed any month
+        self._scores = None
 
     def _wanted_history_key(self, board: Board) -> tuple:
         today = self.ctx.today()
@@ -264,7 +286,62 @@ class DashboardView(QWidget):
                 canvas.set_chart(builder, sizer)
         if "ranking" in f:
             self.ranking_model.set_rows(f["ranking"])
-            self.rule_label.setText(dash.ranking_rule(f["choices"]["measure"]))
+            self._rule = dash.ranking_rule(f["choices"]["measure"])
+            self._show_ranking(board)
+
+    # --- 考评 ranking ----------------------------------------------------------------------
+    def _show_ranking(self, board: Optional[Board]) -> None:
+        track = self.rank_combo.currentData()
+        self.ranking_title.setText(RANKINGS[self.rank_combo.currentIndex()][2])
+        if track is None:
+            if self.ranking_table.model() is not self.ranking_model:
+                self._use_model(self.ranking_model, RANKING_WIDTHS)
+            self.rule_label.setText(getattr(self, "_rule", ""))
+            self.rule_label.setToolTip("")
+            return
+        if self.ranking_table.model() is not self.score_model:
+            self._use_model(self.score_model, score_cols.WIDTHS)
+        if board is None:
+            return
+        if self._scores is None or self._scores[0] is not board:
+            self._request_scores(board)
+            self.score_model.set_rows([])
+            self.rule_label.setText("正在计算考评得分…")
+            self.rule_label.setToolTip("")
+            return
+        _board, current, previous = self._scores
+        self.score_model.set_rows(rank_track(current, track, previous))
+        self.rule_label.setText(SCORE_RANKING_RULE + "鼠标停在单位上可看各项加减分。")
+        self.rule_label.setToolTip(CARD_RULE)
+
+    def _use_model(self, model, widths) -> None:
+        self.ranking_table.setModel(model)
+        for col, width in enumerate(widths):
+            self.ranking_table.setColumnWidth(col, width)
+        self.ranking_table.horizontalHeader().setSectionResizeMode(COL_UNIT, QHeaderView.Stretch)
+
+    def _request_scores(self, board: Board) -> None:
+        """This month's and last month's scores, computed off the UI thread once per board."""
+        today = self.ctx.today()
+
+        def work(s):
+            scorer = Scorer(s, board.campaign_id, today, load_calendar(s), load_settings(s))
+            scorer.use_board(board)
+            return scorer.scores([board.period]), scorer.scores([board.period.previous()])
+
+        def done(result) -> None:
+            self._scores = (board, *result)
+            if board is self._board:
+                self._show_ranking(board)
+
+        def failed(exc) -> None:
+            self.rule_label.setText(f"考评得分未能计算：{exc}")
+
+        if self.background is None:  # a view on its own (tests, benchmarks): compute here
+            with self.ctx.db.session() as s:
+                done(work(s))
+        else:
+            self.background.run("scores", work, done, failed)
 
     def _fill_choices(self, board: Board, history: History) -> None:
         """Districts and tasks of the current board, keeping the user's choice."""
@@ -371,6 +448,7 @@ def _figures(board: Board, history: History, choices: dict,
 def connect(window, view: DashboardView) -> None:
     """Wire a new view into the main window: boards in, clicks out to the task list."""
     window.boardLoaded.connect(view.follow_board)
+    view.background = window.background
 
     def filter_unit(unit_id: int) -> None:
         window.tasks_view.search.set_unit(unit_id)
@@ -385,8 +463,7 @@ def connect(window, view: DashboardView) -> None:
     for canvas in view.canvases:
         canvas.unitClicked.connect(filter_unit)
         canvas.taskClicked.connect(open_task)
-    view.ranking_table.doubleClicked.connect(
-        lambda idx: filter_unit(view.ranking_model.rows()[idx.row()].metrics.unit_id))
+    view.ranking_table.doubleClicked.connect(lambda idx: filter_unit(idx.data(UnitIdRole)))
 
 
 __all__ = ["DashboardView", "connect", "SortRole", "TAB_TITLE"]

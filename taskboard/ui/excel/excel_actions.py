@@ -56,9 +56,12 @@ def install(window) -> None:
         entries.append(("导入任务清单(&I)…", open_task_import, "importTasks"))
     if allowed(actor, "export") or allowed(actor, "report.submit", actor.unit_id):
         entries.append(("单位报送表(&R)…", open_report_forms, "reportForms"))
+    keys = {"exportLedger": "Ctrl+Shift+L"}
     for text, opener, name in entries:
         action = QAction(text, window)
         action.setObjectName(name)
+        if name in keys:
+            action.setShortcut(keys[name])
         action.triggered.connect(lambda _=False, o=opener: _run(window, o))
         menu.insertAction(quit_action, action)
     if entries:

@@ -187,7 +187,15 @@ class TaskImportDialog(QDialog):
             self.detail.clear()
             return
         lines = message_lines(r) or ["这一行没有错误或提示。"]
-        self.detail.setPlainText("\n".join([f"第 {r.row} 行 · 编号 {r.code} · {r.title}", *lines]))
+        measures, _, remark = r.description.partition("备注：")
+        if measures.startswith("备注："):
+            measures, remark = "", measures[3:]
+        content = [f"具体举措：{measures.strip() or '（无）'}"]
+        if r.target:
+            content.append(f"工作目标：{r.target}")
+        content.append(f"备注：{remark.strip() or '（无）'}")
+        self.detail.setPlainText("\n".join(
+            [f"第 {r.row} 行 · 编号 {r.code} · {r.title}", *lines, *content]))
 
     def show_preview(self, p: ImportPreview) -> None:
         self.preview = p
@@ -202,6 +210,9 @@ class TaskImportDialog(QDialog):
             self.table.selectRow(first)
         else:
             self.detail.clear()
+        # A re-preview (after fixing the workbook) keeps the choices already made.
+        earlier = {name: box.currentData() for name, box in self.unit_boxes.items()
+                   if box.currentData() is not UNSET}
         while self.units_form.rowCount():
             self.units_form.removeRow(0)
         self.unit_boxes.clear()
@@ -221,13 +232,24 @@ class TaskImportDialog(QDialog):
                 box.addItem(f"对应为：{name}（相近）", uid)
             for uid, name in units:
                 box.addItem(f"对应为：{name}", uid)
+            if u.name in earlier and box.findData(earlier[u.name]) > 0:
+                box.setCurrentIndex(box.findData(earlier[u.name]))
             box.currentIndexChanged.connect(self._update)
             rows = "、".join(str(r) for r in u.rows[:6]) + ("等" if len(u.rows) > 6 else "")
             self.units_form.addRow(f"“{u.name}”（第 {rows} 行）", box)
             self.unit_boxes[u.name] = box
         self.units_box.setVisible(bool(p.unknown_units))
         # As tall as the choices need (up to 150 px): the preview table gets the rest.
-        needed = self.units_form.sizeHint().height() + 2 * self.units_scroll.frameWidth() + 4
+        # Measured from the rows themselves: the form's own size hint is stale right after
+        # its rows were replaced, which cut the new rows to half height.
+        form = self.units_form
+        heights = [max(form.itemAt(i, QFormLayout.LabelRole).widget().sizeHint().height(),
+                       form.itemAt(i, QFormLayout.FieldRole).widget().sizeHint().height())
+                   for i in range(form.rowCount())]
+        m = form.contentsMargins()
+        needed = (sum(heights) + max(0, len(heights) - 1) * max(form.verticalSpacing(), 6)
+                  + m.top() + m.bottom() + 2 * self.units_scroll.frameWidth() + 4)
+        self.units_scroll.setMinimumHeight(min(150, needed))
         self.units_scroll.setMaximumHeight(min(150, needed))
         self._update()
 

@@ -7,7 +7,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
     QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget,
 )
@@ -21,6 +21,7 @@ from taskboard.core.services import tasks as task_service
 from taskboard.core.services.tasks import TaskInput
 from taskboard.ui.common import conflict_dialog
 from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.date_field import DateField
 from taskboard.ui.common.ops import OpFailed, ask, read, run_op
 
 DEADLINE_NOTES = ["长期坚持", "持续推进", "每季度", "每年"]
@@ -42,11 +43,13 @@ def _pydate(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
-def _date_edit() -> QDateEdit:
-    w = QDateEdit()
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("yyyy-MM-dd")
-    return w
+def _date_edit(ctx: AppContext) -> DateField:
+    return DateField(today=ctx.today)
+
+
+# Which field a service's validation message is about, so focus can go back to it.
+_FIELD_OF_MESSAGE = (("任务编号", "code"), ("任务名称", "title_edit"), ("开始日期", "start"),
+                     ("完成时限", "deadline"), ("责任单位", "unit_filter"), ("单位“", "unit_filter"))
 
 
 class TaskEditorDialog(QDialog):
@@ -74,8 +77,9 @@ class TaskEditorDialog(QDialog):
         self.leader = QComboBox(editable=True)
         self.leader.setObjectName("leader")
         self.leader.lineEdit().setPlaceholderText("如 副市长（分管政务服务）")
-        self.start = _date_edit()
-        self.deadline = _date_edit()
+        self.start = _date_edit(ctx)
+        self.start.setObjectName("start")
+        self.deadline = _date_edit(ctx)
         self.deadline.setObjectName("deadline")
         self.ongoing = QCheckBox("长期（无固定时限）")
         self.ongoing.setObjectName("ongoing")
@@ -143,7 +147,8 @@ class TaskEditorDialog(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.Save)
         self.save_button.setObjectName("saveButton")
         buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.cancel)
+        self._shown_input: Optional[TaskInput] = None
 
         grid = QGridLayout(self)
         grid.addLayout(form, 0, 0)
@@ -163,6 +168,7 @@ class TaskEditorDialog(QDialog):
                 s, self._loaded.campaign_id, self._loaded.code)))
         else:
             self._new(campaign_id)
+        self._shown_input = self._safe_input()
 
     # --- filling ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
@@ -300,15 +306,76 @@ class TaskEditorDialog(QDialog):
         names = "、".join(self.unit_names[u] for u in ids[:6]) + ("…" if len(ids) > 6 else "")
         self.unit_count.setText(f"已选 {len(ids)} 个：{names}" if ids else "尚未选择责任单位")
 
+    def _safe_input(self) -> Optional[TaskInput]:
+        return None if self._date_problem() else self.input()
+
+    def _date_problem(self) -> Optional[tuple[str, QWidget]]:
+        checks = [("开始日期", self.start)]
+        if not self.ongoing.isChecked():
+            checks.append(("完成时限", self.deadline))
+        for label, field in checks:
+            why = field.error(label)
+            if why:
+                return why, field
+        return None
+
+    def _refuse(self, message: str, field: QWidget) -> None:
+        """Tell what is wrong, then put the cursor where it can be put right."""
+        QMessageBox.warning(self, "保存任务失败", message)
+        field.setFocus(Qt.OtherFocusReason)
+        field.line.selectAll()
+
+    def _focus_field(self, message: str) -> None:
+        """After run_op has shown the message: the field it is about gets the cursor."""
+        for word, name in _FIELD_OF_MESSAGE:
+            if word in message:
+                field = getattr(self, name)
+                field.setFocus(Qt.OtherFocusReason)
+                line = getattr(field, "line", field)
+                if hasattr(line, "selectAll"):
+                    line.selectAll()
+                return
+
+    # --- leaving ------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Esc, 取消 or the window's close box on a form with typed changes asks first."""
+        if self._has_changes() and not ask(self, "放弃修改",
+                                           "表单中有尚未保存的内容，确定放弃并关闭吗？"):
+            return
+        self.reject()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Escape and not event.modifiers():
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        # Only the user's own click on the close box asks; closing from code does not.
+        if event.spontaneous() and self._has_changes() and not ask(
+                self, "放弃修改", "表单中有尚未保存的内容，确定放弃并关闭吗？"):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _has_changes(self) -> bool:
+        current = self._safe_input()
+        return current is None or current != self._shown_input
+
     # --- saving -------------------------------------------------------------------------
     def save(self) -> None:
+        problem = self._date_problem()
+        if problem is not None:
+            self._refuse(*problem)
+            return
         data = self.input()
         actor = self.ctx.actor
         if self.task_id is None:
             try:
                 tid = run_op(self, self.ctx, lambda s: task_service.create_task(s, actor, data),
                              ("tasks",), title="保存任务失败")
-            except OpFailed:
+            except OpFailed as exc:
+                self._focus_field(str(exc))
                 return
             self.saved_task_id = tid
             today = self.ctx.today()
@@ -334,7 +401,8 @@ class TaskEditorDialog(QDialog):
                 self, self.ctx,
                 lambda s: task_service.update_task(s, actor, tid, data, version, today=today),
                 ("tasks",), title="保存任务失败")
-        except OpFailed:
+        except OpFailed as exc:
+            self._focus_field(str(exc))
             return
         except ConflictError as err:
             if not err.current:  # caught at flush time: nothing to compare, reload

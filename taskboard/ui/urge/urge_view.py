@@ -5,7 +5,8 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
+    QPushButton,
     QSplitter, QTableView, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -50,6 +51,7 @@ class UrgeView(QWidget):
     printAllRequested = Signal(object)  # list[int] notice ids, in filing order
     exportAllRequested = Signal(object)  # list[int] notice ids, in filing order
     ledgerRequested = Signal()
+    templateRequested = Signal()
 
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -97,14 +99,23 @@ class UrgeView(QWidget):
         self.check_none = QPushButton("全不选")
         self.urge_button = QPushButton("生成催办通知单…")
         self.urge_button.setObjectName("urgeButton")
+        self.urge_all_button = QPushButton("全部催办…")
+        self.urge_all_button.setObjectName("urgeAllButton")
+        self.urge_all_button.setToolTip("为上方列出的全部任务生成催办通知单（无需逐项勾选）")
+        self.urge_all_button.clicked.connect(self._urge_all)
         self.phone_button = QPushButton("电话催办…")
         self.ledger_button = QPushButton("导出催办台账…")
+        self.template_button = QPushButton("通知单模板…")
+        self.template_button.setObjectName("templateButton")
+        self.template_button.setToolTip("查看（管理员可修改）催办、督办通知单的文字")
+        self.template_button.clicked.connect(self.templateRequested)
         self.checked_label = QLabel()
         actions = QHBoxLayout()
         for w in (self.check_all, self.check_none, self.checked_label):
             actions.addWidget(w)
         actions.addStretch(1)
-        for w in (self.phone_button, self.urge_button, self.ledger_button):
+        for w in (self.phone_button, self.urge_button, self.urge_all_button, self.template_button,
+                  self.ledger_button):
             actions.addWidget(w)
 
         self.notice_model = RowTableModel(notice_columns(), self)
@@ -256,10 +267,23 @@ class UrgeView(QWidget):
         rows = self.model.checked_rows()
         units = len({r.unit_id for r in rows})
         self.checked_label.setText(f"已勾选 {len(rows)} 项（{units} 个单位）")
+        shown = sum(len(g.rows) for g in self.model.groups())
+        # Urging everything listed is the month's usual step: one click, no ticking.
+        self.urge_all_button.setText(f"全部催办（{shown} 项）…")
+        self.urge_all_button.setEnabled(shown > 0)
         self.urge_button.setEnabled(bool(rows))
-        self.phone_button.setEnabled(units == 1)
+        self.phone_button.setEnabled(bool(rows))
+        self.phone_button.setToolTip(
+            "先在上方勾选要电话催办的任务" if not rows else
+            "勾选了多个单位：点击后选择先致电哪个单位" if units > 1 else
+            "记录对该单位的电话催办")
 
     # --- actions ------------------------------------------------------------------------------
+    def _urge_all(self) -> None:
+        rows = [r for g in self.model.groups() for r in g.rows]
+        if rows:
+            self.urgeRequested.emit(rows)
+
     def _urge(self) -> None:
         rows = self.model.checked_rows()
         if rows:
@@ -267,9 +291,18 @@ class UrgeView(QWidget):
 
     def _phone(self) -> None:
         rows = self.model.checked_rows()
-        if len({r.unit_id for r in rows}) != 1:
-            QMessageBox.information(self, "电话催办", "电话催办一次针对一个单位，请只勾选同一单位的任务。")
+        if not rows:
+            QMessageBox.information(self, "电话催办", "请先在上方勾选要电话催办的任务。")
             return
+        names = list(dict.fromkeys(r.unit_name for r in rows))
+        if len(names) > 1:
+            # One call reaches one unit: ask which, rather than refusing the ticked list.
+            name, ok = QInputDialog.getItem(
+                self, "电话催办", f"已勾选 {len(names)} 个单位的任务，一次电话针对一个单位。\n"
+                "先致电哪个单位？", names, 0, False)
+            if not ok:
+                return
+            rows = [r for r in rows if r.unit_name == name]
         self.phoneRequested.emit(rows)
 
     def _open_notice(self, *_args) -> None:
