@@ -19,6 +19,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from taskboard.core.atomic import save_with
 from taskboard.core.rules import LIGHT_COLORS, Light
 from taskboard.excel.ledger import (
     LEDGER_HEADERS, MATRIX_FIXED, RANK_HEADERS, URGE_HEADERS, LedgerData,
@@ -227,7 +228,7 @@ def write_ledger(data: LedgerData, path: Path) -> Path:
     _matrix(wb.create_sheet(SHEETS[2]), data, stamp)
     _urge(wb.create_sheet(SHEETS[3]), data, stamp)
     _charts(wb.create_sheet(SHEETS[4]), data)
-    wb.save(path)
+    save_with(path, wb.save)
     return Path(path)
 
 
@@ -378,7 +379,7 @@ def dump_bare(data: LedgerData, path: Path) -> Path:
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append(r)
-    wb.save(path)
+    save_with(path, wb.save)
     return Path(path)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from taskboard.core import permissions
 from taskboard.core.actor import Actor
+from taskboard.core.atomic import save_with
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period
@@ -262,7 +263,7 @@ def write_form(form: UnitForm, path: Path) -> Path:
     wb.security = WorkbookProtection(lockStructure=True)
     wb.security.set_workbook_password(SHEET_PASSWORD)
     wb.active = 0
-    wb.save(path)
+    save_with(path, wb.save)
     return path
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskboard.core import permissions
+from taskboard.core.atomic import write_bytes
 from taskboard.core.periods import Period
 from taskboard.core.services import urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
@@ -216,7 +217,7 @@ class NoticePreviewDialog(QDialog):
         try:
             data = (documents.render_pdf(snap, self.settings) if kind == "pdf"
                     else documents.render_docx(snap, self.settings))
-            path.write_bytes(data)
+            write_bytes(path, data)
         except (OSError, documents.NoPdfFont) as exc:
             QMessageBox.warning(self, "保存失败", f"无法保存 {path.name}：{exc}")
 
