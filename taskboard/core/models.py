@@ -308,3 +308,15 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class OfficeSecret(Base):
+    """The key that signs what leaves the office and must come back unaltered (report-form
+    stamps). Created at first start; kept apart from the settings so that no settings screen,
+    export or listing ever shows it."""
+
+    __tablename__ = "office_secret"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hex: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
