@@ -17,6 +17,7 @@ from typing import BinaryIO, Callable, Iterator
 from taskboard.core.errors import ServiceError
 
 OPEN_ELSEWHERE = "文件正被其他程序打开，请关闭后重试"
+_WINDOWS = os.name == "nt"
 
 
 class FileWriteError(ServiceError, OSError):
@@ -29,7 +30,7 @@ class FileWriteError(ServiceError, OSError):
 def explain(exc: OSError, target: Path) -> str:
     """Why writing ``target`` failed, in words a dispatcher can act on."""
     name = target.name
-    if isinstance(exc, PermissionError) and os.name == "nt":
+    if isinstance(exc, PermissionError) and _WINDOWS:
         # Windows: Excel and WPS keep the files they show open, and such a file cannot be
         # replaced.
         return f"无法写入 {name}：{OPEN_ELSEWHERE}（原文件未改动）。"
