@@ -67,8 +67,7 @@ def test_unknown_commands_and_options_are_chinese(capsys):
 
 # --- 2. help texts ------------------------------------------------------------------------
 
-OTHER_OWNERS = {"export-report-forms", "import-report-forms", "export-ledger", "import-tasks",
-                "settings", "calendar"}
+OTHER_OWNERS = {"export-report-forms", "import-report-forms", "export-ledger", "import-tasks"}
 
 
 def _parsers(parser, name="taskboard"):

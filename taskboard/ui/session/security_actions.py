@@ -105,6 +105,9 @@ class AccountWatch(QObject):
 
 
 def _has_password(window) -> bool:
+    if window.ctx.actor.user_id is None:  # a database without accounts, rendered headless
+        return False
+
     def work(s):
         user = s.get(User, window.ctx.actor.user_id)
         return bool(user is not None and user.password_hash)
