@@ -12,7 +12,7 @@ import errno
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterator, Optional
 
 from taskboard.core.errors import ServiceError
 
@@ -46,8 +46,11 @@ def explain(exc: OSError, target: Path) -> str:
 
 
 @contextlib.contextmanager
-def atomic_write(target: Path | str) -> Iterator[BinaryIO]:
+def atomic_write(target: Path | str, *, mode: Optional[int] = None) -> Iterator[BinaryIO]:
     """Yield a binary file to write; on a clean exit it replaces ``target`` in one step.
+
+    ``mode`` (POSIX) fixes the new file's permissions, e.g. 0o600 for a password file; by
+    default a replaced file keeps its mode and a new one gets 0o644.
 
     On any failure the temporary file is removed, ``target`` is left untouched and the error
     is raised as FileWriteError (OSError) or passed on as is (anything else).
@@ -66,10 +69,11 @@ def atomic_write(target: Path | str) -> Iterator[BinaryIO]:
         if os.name == "posix":
             # mkstemp makes 0600 files; an export is an ordinary document (a replaced file
             # keeps the mode it had).
-            try:
-                mode = target.stat().st_mode & 0o777
-            except OSError:
-                mode = 0o644
+            if mode is None:
+                try:
+                    mode = target.stat().st_mode & 0o777
+                except OSError:
+                    mode = 0o644
             os.chmod(tmp_path, mode)
         os.replace(tmp_path, target)
     except BaseException as exc:

@@ -32,6 +32,17 @@ def test_a_write_replaces_the_file_in_one_step(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_private_file_is_never_readable_by_others(tmp_path):
+    target = tmp_path / "smtp.pw"
+    target.write_bytes(OLD)
+    target.chmod(0o644)
+    with atomic_write(target, mode=0o600) as fh:
+        assert os.stat(fh.fileno()).st_mode & 0o777 == 0o600  # the temporary file too
+        fh.write(b"secret")
+    assert target.stat().st_mode & 0o777 == 0o600 and target.read_bytes() == b"secret"
+
+
 def test_a_failure_while_writing_leaves_the_old_file(tmp_path):
     target = tmp_path / "台账.xlsx"
     target.write_bytes(OLD)
