@@ -126,6 +126,34 @@ def ui_state(tmp_path):
     return QSettings(str(tmp_path / "ui.ini"), QSettings.IniFormat)
 
 
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory):
+    """Convert a file with headless LibreOffice: ``soffice(path, outdir, "pdf")`` → new path.
+
+    One profile for the session keeps LibreOffice's first-start setup to once. CI installs
+    LibreOffice (.ci/run), so there a missing ``soffice`` fails instead of skipping.
+    """
+    import subprocess
+
+    exe = shutil.which("soffice")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is missing: .ci/run installs it")
+        pytest.skip("LibreOffice (soffice) not installed")
+    home = tmp_path_factory.mktemp("soffice")
+
+    def convert(path: Path, outdir: Path, target: str = "pdf") -> Path:
+        subprocess.run([exe, "--headless", f"-env:UserInstallation={(home / 'profile').as_uri()}",
+                        "--convert-to", target, "--outdir", str(outdir), str(path)],
+                       check=True, capture_output=True, timeout=240,
+                       env={**os.environ, "HOME": str(home)})
+        out = Path(outdir) / (Path(path).stem + "." + target.split(":")[0])
+        assert out.exists(), f"LibreOffice wrote no {out.name}"
+        return out
+
+    return convert
+
+
 # --- signing in on the command line --------------------------------------------------------
 
 TEST_PASSWORD = "Test-2026"

@@ -23,6 +23,8 @@ COMMAND_MODULES: list[str] = [
     "taskboard.cli.demo",
     "taskboard.cli.admin",
     "taskboard.cli.urge",
+    "taskboard.cli.robots",
+    "taskboard.cli.notices",
     "taskboard.cli.excel",
     "taskboard.cli.settings",
 ]

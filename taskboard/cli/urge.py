@@ -18,9 +18,9 @@ from taskboard.core.atomic import write_bytes
 from taskboard.core.errors import ServiceError
 from taskboard.core.models import Campaign
 from taskboard.core.periods import Period
-from taskboard.core.services import urge_inbox, urging
+from taskboard.core.services import robot_channels, urge_inbox, urging
 from taskboard.core.settings import load_settings
-from taskboard.notify import delivery, documents, email, templates
+from taskboard.notify import delivery, documents, email, robot_delivery, templates
 from taskboard.notify.ledger import write_ledger
 
 FLAGS = (("overdue", "超期"), ("near_due", "临期"), ("unreported", "未报送"),
@@ -46,9 +46,11 @@ def register(sub, common) -> None:
         p.add_argument(f"--{key.replace('_', '-')}", dest=key, action="store_true",
                        help=f"催办{word}的任务")
     p.add_argument("--campaign", type=int, metavar="ID", help="只催办这一项专项工作（默认全部）")
-    p.add_argument("--send", action="store_true", help="用电子邮件把通知单发给各单位")
+    p.add_argument("--send", action="store_true",
+                   help="用电子邮件把通知单发给各单位，并发到已设置群机器人的单位群里")
     p.add_argument("--dry-run", action="store_true", help="演练：只显示将做什么，不做任何改动")
-    p.add_argument("--retry-failed", action="store_true", help="只重发邮件发送失败的通知单")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="只重发邮件或群机器人发送失败的通知单")
     p.add_argument("--force", action="store_true",
                    help="报送日之前也催办尚未报送的单位")
     p.add_argument("--reason", default="", metavar="理由",
@@ -89,10 +91,13 @@ def cmd_urge(args) -> int:
     config = None
     if args.send or args.retry_failed:
         with db.session() as s:
-            try:  # before anything is issued: a missing server must change nothing
-                config = email.smtp_config(load_settings(s))
-            except email.EmailError as exc:
-                raise CliError(str(exc)) from None
+            settings, robots_set = load_settings(s), bool(robot_channels.list_robots(s))
+        try:  # before anything is issued: a missing server must change nothing
+            config = email.smtp_config(settings)
+        except email.EmailError as exc:
+            if not robots_set:
+                raise CliError(f"{exc}（也没有单位设置群机器人）") from None
+            print(f"注意：{exc}本次只发往群机器人，不发邮件。")
     try:
         if args.retry_failed:
             return _retry(db, actor, config, args.dry_run)
@@ -128,8 +133,12 @@ def _urge(db, actor, args, today, period, config) -> int:
         if args.dry_run:
             with db.session() as s:
                 plans = urging.plan_notices(s, actor, cid, period, today, ids)
+                robots = {r.unit_id: r for r in robot_channels.list_robots(
+                    s, [p.unit_id for p in plans])} if args.send else {}
             for plan in plans:
                 cc = f"，抄送{'、'.join(plan.cc)}" if plan.cc else ""
+                if plan.unit_id in robots:
+                    cc += "，并发到单位的群机器人"
                 print(f"  将发出{plan.kind_word}通知单 → {plan.unit_name}：{len(plan.rows)} 项"
                       f"（{'、'.join(r.code for r in plan.rows)}）{cc}")
             continue
@@ -142,6 +151,9 @@ def _urge(db, actor, args, today, period, config) -> int:
         if config is not None:
             failures += _report(delivery.email_notices(
                 db, actor, [n.notice_id for n in issued], config=config))
+        if args.send:
+            failures += _report_robots(robot_delivery.robot_notices(
+                db, actor, [n.notice_id for n in issued]))
     if args.dry_run:
         print("（演练：未发出任何通知单）")
     return 1 if failures else 0
@@ -188,18 +200,41 @@ def _report(results) -> int:
     return failed
 
 
+def _report_robots(results) -> int:
+    failed = 0
+    for r in results:
+        word = r.message if r.ok else f"发送失败：{r.message}"
+        print(f"  群机器人 {r.number_text} → {r.unit_name} {r.robot_label}：{word}")
+        failed += not r.ok
+    if failed:
+        print(f"  {failed} 条群消息发送失败，可稍后用 taskboard urge --retry-failed 重发。")
+    return failed
+
+
 def _retry(db, actor, config, dry_run: bool) -> int:
     with db.session() as s:
-        failed = urge_inbox.list_notices(s, actor, failed_only=True)
-    if not failed:
+        failed = urge_inbox.list_notices(s, actor, failed_only=True) if config else []
+        robot_failed = robot_channels.failed_notice_ids(s, actor)
+        states = robot_channels.robot_states(s, robot_failed)
+        numbers = {n.notice_id: (n.number_text, n.unit_name)
+                   for n in urge_inbox.list_notices(s, actor) if n.notice_id in states}
+    if not failed and not robot_failed:
         print("没有发送失败待重发的通知单。")
         return 0
     if dry_run:
         for n in failed:
             print(f"将重发 {n.number_text} → {n.unit_name}（上次失败：{n.email_error}）")
+        for nid in robot_failed:
+            number, unit = numbers.get(nid, (str(nid), ""))
+            print(f"将重发群消息 {number} → {unit}（上次失败：{states[nid][1]}）")
         return 0
-    return 1 if _report(delivery.email_notices(db, actor, [n.notice_id for n in failed],
-                                               config=config)) else 0
+    failures = 0
+    if failed:
+        failures += _report(delivery.email_notices(db, actor, [n.notice_id for n in failed],
+                                                   config=config))
+    if robot_failed:
+        failures += _report_robots(robot_delivery.robot_notices(db, actor, robot_failed))
+    return 1 if failures else 0
 
 
 def cmd_ledger(args) -> int:

@@ -245,9 +245,51 @@ class UrgeNotice(Base):
     email_status: Mapped[str] = mapped_column(String(20), default="")  # "", sent, failed
     email_error: Mapped[str] = mapped_column(Text, default="")
     delivered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    printed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)  # first paper copy
     read_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
+class UnitRobot(Base):
+    """A group robot (群机器人) that posts into a unit's WeCom or DingTalk group.
+
+    ``unit_id`` None is the office's own group (digest totals). The webhook's token and the
+    signing secret never enter the database: they live in the sending workstation's key file
+    under ``ref`` (see notify.robot_secrets), like the SMTP password; the database keeps only
+    the address without its token and the token's last characters for recognising it.
+    """
+
+    __tablename__ = "unit_robot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # wecom | dingtalk
+    endpoint: Mapped[str] = mapped_column(String(300))
+    token_hint: Mapped[str] = mapped_column(String(20), default="")
+    signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now,
+                                                    onupdate=local_now)
+
+
+class RobotDelivery(Base):
+    """One attempt to post one part of a message to a group robot, kept on the notice."""
+
+    __tablename__ = "robot_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[Optional[int]] = mapped_column(ForeignKey("urge_notice.id"), index=True)
+    robot_id: Mapped[int] = mapped_column(ForeignKey("unit_robot.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="notice")  # notice | digest
+    part: Mapped[int] = mapped_column(Integer, default=1)
+    parts: Mapped[int] = mapped_column(Integer, default=1)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    errcode: Mapped[Optional[int]] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
 
 
 class NoticeCounter(Base):

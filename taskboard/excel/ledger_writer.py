@@ -12,8 +12,6 @@ from typing import Any, Iterable, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -21,15 +19,27 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from taskboard.core.atomic import save_with
 from taskboard.core.rules import LIGHT_COLORS, Light
+from taskboard.excel import ledger_charts
 from taskboard.excel.ledger import (
     LEDGER_HEADERS, MATRIX_FIXED, RANK_HEADERS, URGE_HEADERS, LedgerData,
 )
 from taskboard.excel.safety import clean_text, is_formula_like, set_text
 
 SHEETS = ("汇总", "台账", "逐项通报", "未报送及超期", "图表")
-LEDGER_WIDTHS = (4.5, 7, 24, 9, 12, 16, 11, 10.5, 32, 6.5, 9, 14, 20, 20, 5.5, 14)
-URGE_WIDTHS = (5, 18, 10, 14, 8, 36, 12, 14, 8, 8)
-RANK_WIDTHS = (6, 16, 10, 10, 11, 9, 10, 7, 7, 7)
+# Column plans for A4 landscape. A column unit prints at about 1.94 mm in LibreOffice and
+# Excel (Calibri's digit width plus the cell's padding), so the 277 mm between the margins hold
+# about 143 units at 100 % and 165 at the 85 % that printed 10 pt text may shrink to at most.
+# Four-character headers need 8 units; the long texts get the rest of the width.
+LEDGER_WIDTHS = (4, 8, 16, 6.5, 9, 11, 8, 9, 23, 8, 7, 10, 13, 13, 8, 9)
+URGE_WIDTHS = (5, 16, 9, 13, 8, 34, 11, 12, 8, 12)
+RANK_WIDTHS = (6, 26, 10, 10, 11, 10, 11, 7, 7, 7)
+PRINT_UNITS = 165  # widest sheet that still prints at 85 % or more
+PAGE_UNITS = 140  # what a page holds at 100 %
+# 10 pt CJK text as LibreOffice and Excel set it: a character takes 1.8 units of column width
+# and a wrapped line about 15 pt (the CJK fonts' ascent and descent are 1.45 em).
+CHAR_UNITS = 1.8
+LINE_PT = 15.0
+PAD_PT = 5.0
 # Light tints keep black progress figures readable; the saturated colours mark the 亮灯 column.
 TINTS = {Light.GREEN: "C6EFCE", Light.BLUE: "BDD7EE", Light.RED: "FFC7CE"}
 SHORT = {Light.GREEN: "绿", Light.BLUE: "蓝", Light.RED: "红"}
@@ -69,9 +79,12 @@ class _Styles:
         base, _, extra = name.partition(":")
         c.font = Font(name=FONT, size=10)
         c.alignment = Alignment(vertical="center", wrap_text=True)
-        if base != "title" and base != "note":
+        if base not in ("title", "note", "section"):
             c.border = BORDER
-        if base == "title":
+        if base == "section":
+            c.font = Font(name=FONT, size=12, bold=True)
+            c.alignment = Alignment(horizontal="left", vertical="center")
+        elif base == "title":
             c.font = Font(name=FONT, size=16, bold=True)
             c.alignment = Alignment(horizontal="center", vertical="center")
         elif base == "note":
@@ -156,15 +169,23 @@ def _stream_cells(ws) -> None:
     ws._values_to_row = values_to_row
 
 
-def _text_width(text: str) -> float:
-    """Width in Excel column units: CJK characters take about two."""
-    # UTF-8 length is computed in C: CJK takes three bytes, so this gives 1.8 per CJK
-    # character and 1 per ASCII one without a Python loop over the characters.
-    return len(text) + 0.4 * (len(text.encode("utf-8")) - len(text))
+def _text_ems(text: str) -> float:
+    """Width in 10 pt CJK characters: a Latin letter or digit takes about half of one."""
+    # UTF-8 length is computed in C: a CJK character takes three bytes, so this counts them
+    # without a Python loop over the characters.
+    wide = (len(text.encode("utf-8")) - len(text)) / 2
+    return wide + 0.55 * (len(text) - wide)
 
 
-def row_height(values: Iterable[Any], widths: tuple[float, ...], line: float = 13.0) -> float:
-    """Points needed to show wrapped text in full.
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell ``width`` units wide needs for ``text``."""
+    per_line = max(1, int((width - 0.5) / CHAR_UNITS))
+    return sum(max(1, -(-int(_text_ems(part) * 100 - 1) // (per_line * 100)))
+               for part in text.split("\n"))
+
+
+def row_height(values: Iterable[Any], widths: Iterable[float], line: float = LINE_PT) -> float:
+    """Points needed to show wrapped text in full, with padding above and below.
 
     Neither Excel nor LibreOffice reliably fits row heights on opening a generated file, so
     the ledger sets them from the text and the column widths.
@@ -173,24 +194,32 @@ def row_height(values: Iterable[Any], widths: tuple[float, ...], line: float = 1
     for value, width in zip(values, widths):
         if value.__class__ is not str or not value:
             continue
-        usable = max(width - 1.5, 2.0)
-        # Most cells fit on one line: 1.8 units per character is the widest case.
-        if len(value) * 1.8 <= usable and "\n" not in value:
+        # Most cells fit on one line: a CJK character is the widest case.
+        if len(value) * CHAR_UNITS <= width - 0.5 and "\n" not in value:
             continue
-        n = sum(max(1, -(-int(_text_width(part)) // int(usable))) for part in value.split("\n"))
-        lines = max(lines, n)
-    return min(409.0, lines * line + 4)
+        lines = max(lines, wrapped_lines(value, width))
+    return min(409.0, lines * line + PAD_PT)
 
 
-def _page(ws, title_rows: str, widths: Iterable[float], *, freeze: Optional[str],
-          landscape: bool = True) -> None:
+def _page(ws, title_rows: str, widths: Iterable[float], *, freeze: Optional[str]) -> None:
+    """A4 landscape, as the export dialog promises, for every sheet.
+
+    A sheet that fits ``PRINT_UNITS`` is fitted to the page width (never below 85 %); a wider
+    one (the 逐项 matrix of a province's many districts) prints at 100 % across several pages
+    with its first columns repeated, rather than shrinking everything.
+    """
+    widths = list(widths)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if sum(widths) <= PRINT_UNITS:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.page_setup.scale = 100
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
@@ -202,6 +231,16 @@ def _page(ws, title_rows: str, widths: Iterable[float], *, freeze: Optional[str]
     ws.oddFooter.center.size = 9
 
 
+def _first_page_columns(widths: Iterable[float]) -> int:
+    """How many columns an A4 landscape page holds at 100 %."""
+    total, k = 0.0, 0
+    for k, w in enumerate(widths):
+        total += w
+        if total > PAGE_UNITS:
+            return max(1, k)
+    return k + 1
+
+
 def _title(ws, st: _Styles, text: str, ncols: int, row: int = 1) -> None:
     ws.row_dimensions[row].height = 30
     ws.append([st.cell(text, "title")])
@@ -209,14 +248,22 @@ def _title(ws, st: _Styles, text: str, ncols: int, row: int = 1) -> None:
         ws.merged_cells.add(f"A{row}:{get_column_letter(ncols)}{row}")
 
 
-def _subtitle(ws, st: _Styles, text: str, ncols: int, row: int) -> None:
+def _note(ws, st: _Styles, text: str, widths: Iterable[float], row: int) -> None:
+    """A note merged across the sheet, as tall as its wrapped text.
+
+    Write-only sheets keep a row height only when it is set before the row is appended.
+    """
+    widths = list(widths)
+    ws.row_dimensions[row].height = row_height([text], [sum(widths)])
     ws.append([st.cell(text, "note")])
-    if ncols > 1:
-        ws.merged_cells.add(f"A{row}:{get_column_letter(ncols)}{row}")
+    if len(widths) > 1:
+        ws.merged_cells.add(f"A{row}:{get_column_letter(len(widths))}{row}")
 
 
-def _head(ws, st: _Styles, headers: Iterable[str]) -> None:
-    ws.append([st.cell(h, "head") for h in headers])
+def _head(ws, st: _Styles, headers: Iterable[Any], widths: Iterable[float], row: int) -> None:
+    headers = list(headers)
+    ws.row_dimensions[row].height = row_height(headers, widths)
+    ws.append([st.cell(h, "head") if h is not None else None for h in headers])
 
 
 def write_ledger(data: LedgerData, path: Path) -> Path:
@@ -227,7 +274,10 @@ def write_ledger(data: LedgerData, path: Path) -> Path:
     _ledger(wb.create_sheet(SHEETS[1]), data, stamp)
     _matrix(wb.create_sheet(SHEETS[2]), data, stamp)
     _urge(wb.create_sheet(SHEETS[3]), data, stamp)
-    _charts(wb.create_sheet(SHEETS[4]), data)
+    sheet = wb.create_sheet(SHEETS[4])
+    widths = (22, 8, 8, 8, 2, 16, 10, 10)
+    _page(sheet, "", widths, freeze=None)
+    ledger_charts.write(sheet, _Styles(sheet), data, widths, _head)
     save_with(path, wb.save)
     return Path(path)
 
@@ -235,33 +285,36 @@ def write_ledger(data: LedgerData, path: Path) -> Path:
 def _summary(ws, data: LedgerData, stamp: str) -> None:
     st = _Styles(ws)
     n = len(RANK_HEADERS)
-    _page(ws, "", RANK_WIDTHS, freeze=None, landscape=False)
-    ws.column_dimensions["B"].width = 26
+    _page(ws, "", RANK_WIDTHS, freeze=None)
     _title(ws, st, data.title, n)
-    _subtitle(ws, st, stamp, n, 2)
+    _note(ws, st, stamp, RANK_WIDTHS, 2)
     ws.append([])
+    ws.row_dimensions[4].height = LINE_PT + PAD_PT
     ws.append([st.cell("一、总体情况", "head"), st.cell("", "head"), st.cell("数值", "head")])
     row = 4
     ws.merged_cells.add(f"A{row}:B{row}")
     for label, value in data.kpi_rows:
         row += 1
         style = "pct1" if isinstance(value, float) else "center"
+        ws.row_dimensions[row].height = row_height([label], [sum(RANK_WIDTHS[:2])])
         ws.append([st.cell(label), st.cell(""), st.cell(value, style)])
         ws.merged_cells.add(f"A{row}:B{row}")
     ws.append([])
     row += 2
-    ws.append([st.cell("二、旗区排名（完成水平：平均完成进度）", "title")])
+    # A section heading in its own tall, borderless row: the table's border starts below it.
+    ws.row_dimensions[row].height = 28
+    ws.append([st.cell("二、旗区排名（完成水平：平均完成进度）", "section")])
     ws.merged_cells.add(f"A{row}:{get_column_letter(n)}{row}")
-    _head(ws, st, RANK_HEADERS)
+    row += 1
+    _head(ws, st, RANK_HEADERS, RANK_WIDTHS, row)
     for r in data.ranking:
+        row += 1
+        ws.row_dimensions[row].height = row_height(r, RANK_WIDTHS)
         ws.append([st.cell(r[0], "center"), st.cell(r[1]),
                    *(st.cell(v, "pct1") for v in r[2:5]),
                    *(st.cell(v, "center") for v in r[5:])])
     ws.append([])
-    row += 2 + len(data.ranking) + 1
-    ws.append([st.cell(data.ranking_rule, "note")])
-    ws.merged_cells.add(f"A{row}:{get_column_letter(n)}{row}")
-    ws.row_dimensions[row].height = 48
+    _note(ws, st, data.ranking_rule, RANK_WIDTHS, row + 2)
 
 
 def _ledger(ws, data: LedgerData, stamp: str) -> None:
@@ -269,8 +322,8 @@ def _ledger(ws, data: LedgerData, stamp: str) -> None:
     n = len(LEDGER_HEADERS)
     _page(ws, "3:3", LEDGER_WIDTHS, freeze="D4")
     _title(ws, st, data.title, n)
-    _subtitle(ws, st, stamp, n, 2)
-    _head(ws, st, LEDGER_HEADERS)
+    _note(ws, st, stamp, LEDGER_WIDTHS, 2)
+    _head(ws, st, LEDGER_HEADERS, LEDGER_WIDTHS, 3)
     styles = ("center", "center", "text", "center", "text", "text", "text", "center", "text",
               "pct", None, "text", "text", "text", "center", "text")
     light_styles = {light: f"light:{light.name}" for light in Light}
@@ -283,16 +336,17 @@ def _ledger(ws, data: LedgerData, stamp: str) -> None:
 def _matrix(ws, data: LedgerData, stamp: str) -> None:
     st = _Styles(ws)
     n = len(MATRIX_FIXED) + len(data.matrix_units)
-    _page(ws, "3:3", (8, 28, 8, *([7] * len(data.matrix_units))), freeze="D4")
-    ws.row_dimensions[3].height = row_height(data.matrix_units, (7,) * len(data.matrix_units))
+    widths = (8, 28, 8, *([7] * len(data.matrix_units)))
+    _page(ws, "3:3", widths, freeze="D4")
     ws.print_title_cols = "A:B"
-    _title(ws, st, f"{data.campaign_name}逐项列表通报（{data.period.label}）", n)
-    _subtitle(ws, st, stamp + " · 单元格为各旗区完成进度，底色与“绿/蓝/红”为亮灯", n, 2)
-    _head(ws, st, (*MATRIX_FIXED, *data.matrix_units))
+    # A matrix printed across pages keeps its title and note on the first page's columns.
+    span = n if sum(widths) <= PRINT_UNITS else _first_page_columns(widths)
+    _title(ws, st, f"{data.campaign_name}逐项列表通报（{data.period.label}）", span)
+    _note(ws, st, stamp + " · 单元格为各旗区完成进度，底色与“绿/蓝/红”为亮灯", widths[:span], 2)
+    _head(ws, st, (*MATRIX_FIXED, *data.matrix_units), widths, 3)
     names = {light: f"cell:{light.name}" for light in Light}
-    widths = (8, 28)
     for row, (values, lights) in enumerate(zip(data.matrix, data.matrix_lights), start=4):
-        ws.row_dimensions[row].height = row_height(values[:2], widths)
+        ws.row_dimensions[row].height = row_height(values[:2], widths[:2])
         cells = [st.cell(values[0], "center"), st.cell(values[1]),
                  st.cell(values[2], names[lights[0]])]
         cells += [st.cell(v, names[light]) if light is not None else st.cell(None)
@@ -305,8 +359,8 @@ def _urge(ws, data: LedgerData, stamp: str) -> None:
     n = len(URGE_HEADERS)
     _page(ws, "3:3", URGE_WIDTHS, freeze="A4")
     _title(ws, st, f"未报送及超期任务清单（{data.period.label}）", n)
-    _subtitle(ws, st, stamp + f" · 共 {len(data.urge_list)} 条，可据此催办", n, 2)
-    _head(ws, st, URGE_HEADERS)
+    _note(ws, st, stamp + f" · 共 {len(data.urge_list)} 条，可据此催办", URGE_WIDTHS, 2)
+    _head(ws, st, URGE_HEADERS, URGE_WIDTHS, 3)
     styles = ("center", "text", "center", "center", "center", "text", "center", "center",
               "center", "center")
     for row, values in enumerate(data.urge_list, start=4):
@@ -314,62 +368,6 @@ def _urge(ws, data: LedgerData, stamp: str) -> None:
         ws.append([st.cell(v, s) for v, s in zip(values, styles)])
     if data.urge_list:
         ws.auto_filter.ref = f"A3:{get_column_letter(n)}{3 + len(data.urge_list)}"
-
-
-def _bar_height(n_units: int) -> float:
-    """Centimetres for the lights chart: enough for every unit's label."""
-    return max(9.0, 0.6 * n_units)
-
-
-def _charts(ws, data: LedgerData) -> None:
-    st = _Styles(ws)
-    _page(ws, "", (22, 8, 8, 8, 2, 16, 10, 10), freeze=None)
-    _head(ws, st, ("单位", "绿灯", "蓝灯", "红灯", None, "旗区", "完成水平", "时序进度"))
-    rows = max(len(data.unit_lights), len(data.water))
-    for i in range(rows):
-        left = data.unit_lights[i] if i < len(data.unit_lights) else (None,) * 4
-        right = data.water[i] if i < len(data.water) else (None,) * 3
-        ws.append([st.cell(left[0]), *(st.cell(v, "center") for v in left[1:]), None,
-                   st.cell(right[0]), *(st.cell(v, "pct1") for v in right[1:])])
-    n_units, n_water = len(data.unit_lights), len(data.water)
-    if n_units:
-        bar = BarChart()
-        bar.type, bar.grouping, bar.overlap = "bar", "stacked", 100
-        bar.title = f"各单位亮灯情况（{data.period.label}）"
-        bar.y_axis.title = "责任分工数"
-        bar.add_data(Reference(ws, min_col=2, max_col=4, min_row=1, max_row=1 + n_units),
-                     titles_from_data=True)
-        bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + n_units))
-        for series, light in zip(bar.series, (Light.GREEN, Light.BLUE, Light.RED)):
-            series.graphicalProperties = GraphicalProperties(
-                solidFill=LIGHT_COLORS[light].lstrip("#").upper())
-        bar.height, bar.width, bar.gapWidth = _bar_height(n_units), 18, 40
-        bar.y_axis.delete = bar.x_axis.delete = False
-        bar.x_axis.scaling.orientation = "maxMin"  # first unit on top, as listed
-        ws.add_chart(bar, "J2")
-    if n_water:
-        level = BarChart()
-        level.title = f"水位图 · 各旗区完成水平与时序进度（{data.period.label}）"
-        level.add_data(Reference(ws, min_col=7, min_row=1, max_row=1 + n_water),
-                       titles_from_data=True)
-        cats = Reference(ws, min_col=6, min_row=2, max_row=1 + n_water)
-        level.set_categories(cats)
-        level.series[0].graphicalProperties = GraphicalProperties(solidFill="4F9BD9")
-        level.y_axis.scaling.min, level.y_axis.scaling.max = 0, 1
-        level.y_axis.number_format = "0%"
-        level.y_axis.title = "完成水平"
-        line = LineChart()
-        line.add_data(Reference(ws, min_col=8, min_row=1, max_row=1 + n_water),
-                      titles_from_data=True)
-        line.set_categories(cats)
-        line.series[0].graphicalProperties.line.solidFill = "D93636"
-        line.series[0].graphicalProperties.line.width = 28575
-        level += line
-        level.y_axis.delete = level.x_axis.delete = False
-        level.height, level.width = 9, max(18, 0.9 * n_water)
-        # Below the lights chart: default rows are about half a centimetre high.
-        anchor_row = 4 + int(_bar_height(n_units) / 0.5) if n_units else 2
-        ws.add_chart(level, f"J{anchor_row}")
 
 
 def dump_bare(data: LedgerData, path: Path) -> Path:

@@ -1,9 +1,9 @@
 """The monthly ledger: values, fills, merges, print settings and charts read back."""
-import shutil
-import subprocess
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from taskboard.core.board import load_board
@@ -14,6 +14,7 @@ from taskboard.core.settings import load_calendar, load_settings
 from taskboard.excel.ledger import LEDGER_HEADERS, ledger_data
 from taskboard.excel.ledger_writer import SHEETS, dump_bare, sheet_values, write_ledger
 from tests.conftest import TODAY
+from tests.pdf_pages import read_pages, visible_text
 
 NOV = Period(2026, 11)
 
@@ -67,6 +68,9 @@ def test_report_texts_and_review_comments(demo_db, ledger):
 
 def test_print_setup(ledger):
     _, _, wb, _ = ledger
+    for name in SHEETS:  # A4 横向 for every sheet, as the export dialog says
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     for name in ("台账", "逐项通报", "未报送及超期"):
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -163,14 +167,132 @@ def test_bare_dump_holds_the_same_values(ledger, tmp_path):
     assert [c.value for c in wb["台账"][4]] == [v if v != "" else None for v in values["台账"][3]]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_ledger_converts_to_pdf(ledger, tmp_path):
-    *_, path = ledger
-    out = tmp_path / "pdf"
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out),
-                    str(path)], check=True, capture_output=True, timeout=180)
-    pdf = out / "台账.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+def _naive_lines(text: str, width: float) -> int:
+    """Greedy wrap, character by character: 1.8 units per CJK character, 1 per Latin one."""
+    room = width - 0.5
+    lines = 0
+    for part in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for ch in part:
+            w = 1.8 if ord(ch) > 0x2E80 else 0.99
+            if used + w > room + 1e-9 and used:
+                lines, used = lines + 1, 0.0
+            used += w
+    return lines
+
+
+def test_row_heights_fit_the_wrapped_text(ledger):
+    data, _, wb, _ = ledger
+    ws = wb["台账"]
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, 17)]
+    # The header row: every header's lines at 15 pt.
+    head = max(_naive_lines(h, w) for h, w in zip(LEDGER_HEADERS, widths))
+    assert ws.row_dimensions[3].height >= 15 * head + 4
+    longest = max(range(len(data.ledger)), key=lambda i: len(data.ledger[i][8] or ""))
+    row = data.ledger[longest]
+    lines = max(_naive_lines(v, w) for v, w in zip(row, widths) if isinstance(v, str) and v)
+    assert lines >= 5  # the demo's longest 本月进展 wraps
+    assert ws.row_dimensions[4 + longest].height >= 15 * lines + 4
+    for i, values in enumerate(data.ledger):
+        need = max([_naive_lines(v, w) for v, w in zip(values, widths)
+                    if isinstance(v, str) and v] or [1])
+        assert ws.row_dimensions[4 + i].height >= 15 * need + 4, values[1]
+
+
+def test_summary_rule_note_is_tall_enough_and_the_heading_has_its_own_row(ledger):
+    data, _, wb, _ = ledger
+    ws = wb["汇总"]
+    [rule_row] = [c.row for c in ws["A"] if c.value == data.ranking_rule]
+    total = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, 11))
+    assert ws.row_dimensions[rule_row].height >= 15 * _naive_lines(data.ranking_rule, total) + 4
+    [heading] = [c for c in ws["A"] if str(c.value).startswith("二、旗区排名")]
+    assert heading.border.bottom.style is None and heading.font.sz <= 12
+    assert ws.row_dimensions[heading.row].height >= 24
+
+
+def test_wide_matrix_prints_across_pages_at_full_size(ledger, tmp_path):
+    data, *_ = ledger
+    many = [f"单位{i}" for i in range(30)]
+    wide = replace(data, matrix_units=many,
+                   matrix=[(*m[:3], *([0.5] * 30)) for m in data.matrix],
+                   matrix_lights=[(ls[0], *([Light.GREEN] * 30)) for ls in data.matrix_lights])
+    ws = load_workbook(write_ledger(wide, tmp_path / "wide.xlsx"))["逐项通报"]
+    assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_cols == "$A:$B"
+    # The title stays on the first page's columns (about 140 units at 100 %), not centred
+    # over all the pages.
+    [title] = [r for r in ws.merged_cells.ranges if r.min_row == 1]
+    spanned = sum(ws.column_dimensions[get_column_letter(c)].width
+                  for c in range(1, title.max_col + 1))
+    assert 100 < spanned <= 140
+
+
+def test_charts_label_every_unit_and_mark_time_progress(ledger):
+    _, _, wb, _ = ledger
+    bar, water = wb["图表"]._charts
+    assert bar.x_axis.tickLblSkip == 1
+    [bars, marks] = water._charts
+    [mark] = marks.series
+    assert mark.graphicalProperties.line.noFill and mark.marker.symbol == "dash"
+    assert not mark.smooth
+
+
+def test_many_units_get_several_charts_each_naming_all_of_its_units(ledger, tmp_path):
+    data, *_ = ledger
+    units = [(f"单位{i:02d}", i % 5, 1, 2) for i in range(60)]
+    water = [(f"旗区{i:02d}", 0.5, 0.6) for i in range(30)]
+    ws = load_workbook(write_ledger(replace(data, unit_lights=units, water=water),
+                                    tmp_path / "many.xlsx"))["图表"]
+    charts = ws._charts
+    assert len(charts) == 3 + 2  # 25 + 25 + 10 units, 20 + 10 districts
+
+    def categories(chart):
+        cat = chart.series[0].cat
+        ref = (cat.numRef or cat.strRef).f  # e.g. '图表'!$A$2:$A$26
+        first, last = (int(part.split("$")[-1]) for part in ref.split(":"))
+        return [ws.cell(r, 1 if "$A$" in ref else 6).value for r in range(first, last + 1)]
+
+    names = [n for chart in charts[:3] for n in categories(chart)]
+    assert names == [u for u, *_ in units]  # every unit once, in order
+    assert all(len(categories(c)) <= 25 for c in charts[:3])
+    assert [n for chart in charts[3:] for n in categories(chart)] == [w for w, *_ in water]
+    assert [s.tx.v for s in charts[0].series] == ["绿灯", "蓝灯", "红灯"]
+
+
+@pytest.mark.sqlite_only
+def test_ledger_prints_every_cell_in_full_at_85_percent_or_more(ledger, tmp_path, soffice):
+    data, _, wb, path = ledger
+    pdf = soffice(path, tmp_path / "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+    pages = read_pages(pdf)
+    # Print settings: fitted to the page width only where the columns allow 85 %.
+    for ws in wb:
+        total = sum(d.width for d in ws.column_dimensions.values() if d.width)
+        if ws.sheet_properties.pageSetUpPr.fitToPage:
+            assert ws.page_setup.fitToWidth == 1 and total <= 165, ws.title
+        else:
+            assert ws.page_setup.scale >= 85, ws.title
+    # What was printed: the 9 pt footer of every page measures the page's scale.
+    for k, runs in enumerate(pages, start=1):
+        [footer] = [a for a, b in zip(runs, runs[1:])
+                    if a.text.strip() == "第" and b.text.strip() == str(k)]
+        assert footer.size / 9 >= 0.85, (k, footer)
+        assert footer.visible
+    # Every cell's full text shows, not only its first lines.
+    seen = visible_text(pages)
+    assert data.ranking_rule in seen  # to its last sentence
+    longest = max((row[8] for row in data.ledger if row[8]), key=len)
+    assert longest.replace("\n", "") in seen
+    missing = [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row
+               if isinstance(c.value, str) and c.value.strip()
+               and c.value.replace("\n", "") not in seen]
+    assert missing == []
+    # The lights chart names every unit on its page, not every other one.
+    [chart] = [[r for r in runs if r.visible] for runs in pages
+               if any("各单位亮灯情况" in r.text and r.visible for r in runs)]
+    labels = "".join(r.text for r in chart)
+    assert [u for u, *_ in data.unit_lights if u not in labels] == []
 
 
 def test_bench_steps_compare_against_the_bare_dump(demo_db):

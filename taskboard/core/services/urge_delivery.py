@@ -44,12 +44,19 @@ def record_email_result(session: Session, actor: Actor, notice_id: int, ok: bool
 
 def mark_printed(session: Session, actor: Actor, notice_id: int,
                  now: Optional[dt.datetime] = None) -> None:
+    """The paper copy is printed: the first print is kept, and a notice not yet delivered
+    counts as delivered on paper."""
     permissions.require(actor, "urge.send")
     notice = _notice(session, notice_id)
+    if notice.printed_at is not None:
+        return
+    before = {"printed_at": None, "delivered_at": notice.delivered_at}
+    notice.printed_at = now or dt.datetime.now().replace(microsecond=0)
     if notice.delivered_at is None:
-        notice.delivered_at = now or dt.datetime.now().replace(microsecond=0)
-        audit.record(session, actor, "urge.print", "urge_notice", notice.id,
-                     summary="纸质通知单已打印送达", after={"delivered_at": notice.delivered_at})
+        notice.delivered_at = notice.printed_at
+    audit.record(session, actor, "urge.print", "urge_notice", notice.id,
+                 summary="纸质通知单已打印", before=before,
+                 after={"printed_at": notice.printed_at, "delivered_at": notice.delivered_at})
 
 
 def log_phone_urge(session: Session, actor: Actor, assignment_ids: Iterable[int],

@@ -16,7 +16,8 @@ from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, Task, Unit, UrgeNotice, UrgeRecord, User
 from taskboard.core.services.urging import KIND_WORDS, MAX_TEXT, METHOD_WORDS, number_text
 
-EMAIL_WORDS = {"": "未发送", "sent": "已发送", "failed": "发送失败"}
+# "" is a notice delivered in the app only: 未使用, so it does not read like a failure.
+EMAIL_WORDS = {"": "未使用", "sent": "已发送", "failed": "失败"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class NoticeRow:
     answer: str
     answered_at: Optional[dt.datetime]
     cc: tuple[str, ...]
+    printed_at: Optional[dt.datetime] = None
 
     @property
     def state_word(self) -> str:
@@ -46,6 +48,16 @@ class NoticeRow:
         if self.read_at:
             return "已阅"
         return "未读"
+
+
+def delivery_words(row: NoticeRow) -> list[str]:
+    """How the notice reached its unit, channel by channel, in the words the list shows:
+    系统内已送达 2026-11-20 10:31 · 已打印 · 邮件：未使用 / 已发送 / 失败."""
+    words = [f"系统内已送达 {row.issued_at:%Y-%m-%d %H:%M}"]
+    if row.printed_at is not None:
+        words.append("已打印")
+    words.append(f"邮件：{EMAIL_WORDS.get(row.email_status, row.email_status)}")
+    return words
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,7 @@ def list_notices(session: Session, actor: Actor, *, period: Optional[str] = None
             issued_by=issued_by or "", reply_by=n.reply_by, task_count=count or 0,
             email_status=n.email_status, email_error=n.email_error,
             delivered_at=n.delivered_at, read_at=n.read_at, answer=n.answer,
-            answered_at=n.answered_at, cc=_cc(n.body)))
+            answered_at=n.answered_at, cc=_cc(n.body), printed_at=n.printed_at))
     return out
 
 

@@ -59,7 +59,8 @@ class LedgerExportDialog(QDialog):
         form.addRow("", self.whole)
         form.addRow("保存到", path_row)
         hint = QLabel("工作簿含汇总、台账、逐项通报、未报送及超期清单和图表五张工作表，"
-                      "A4 横向、按页宽打印，每页重复表头并带页码。")
+                      "A4 横向、按页宽打印且不小于 85%（过宽的逐项通报分页打印），"
+                      "每页重复表头并带页码。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)

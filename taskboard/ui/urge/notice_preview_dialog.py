@@ -14,13 +14,14 @@ from PySide6.QtWidgets import (
 )
 
 from taskboard.core import permissions
-from taskboard.core.atomic import write_bytes
 from taskboard.core.periods import Period
-from taskboard.core.services import urge_delivery, urging
+from taskboard.core.services import robot_channels, urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
-from taskboard.notify import delivery, documents, email, templates
+from taskboard.notify import batch, delivery, documents, email, templates
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.urge.robot_attempts_view import RobotAttemptsView
+from taskboard.ui.urge.robot_send import robot_checkbox, send_to_robots
 
 
 class NoticePreviewDialog(QDialog):
@@ -35,6 +36,7 @@ class NoticePreviewDialog(QDialog):
         self.plans = list(plans)
         self.issued: list[urging.IssuedNotice] = []
         self.results: list[delivery.DeliveryResult] = []
+        self.robot_job = None
         self.settings: BoardSettings = read(ctx, load_settings)
         today = ctx.today()
         self.snapshots: list[dict]
@@ -61,6 +63,12 @@ class NoticePreviewDialog(QDialog):
         split.setSizes([250, 650])
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
+        self.attempts_view = None
+        if snapshot is not None and snapshot.get("notice_id"):
+            attempts = read(ctx, lambda s: robot_channels.attempts(s, snapshot["notice_id"]))
+            if attempts:
+                self.attempts_view = RobotAttemptsView(attempts)
+                layout.addWidget(self.attempts_view)
 
         files = QHBoxLayout()
         self.save_pdf = QPushButton("保存 PDF…")
@@ -107,6 +115,8 @@ class NoticePreviewDialog(QDialog):
             self.by_email.setToolTip(str(exc))
             self.by_email.setText(self.by_email.text() + "（尚未配置邮件服务器）")
         form.addRow("送达方式：", self.by_email)
+        self.by_robot = robot_checkbox(self.ctx, [p.unit_id for p in self.plans])
+        form.addRow("", self.by_robot)
         form.addRow("", QLabel("通知单同时送达各单位报送员的“催办通知”页面，可阅读并回复。"))
         where = "“管理 → 系统设置…”的“办公室信息”页中设置"
         how = (f"请在{where}" if permissions.allowed(self.ctx.actor, "settings.edit")
@@ -217,8 +227,8 @@ class NoticePreviewDialog(QDialog):
         try:
             data = (documents.render_pdf(snap, self.settings) if kind == "pdf"
                     else documents.render_docx(snap, self.settings))
-            write_bytes(path, data)
-        except (OSError, documents.NoPdfFont) as exc:
+            batch.write(path, data)  # beside the target, then replaced: an old file survives
+        except (batch.BatchError, documents.NoPdfFont) as exc:
             QMessageBox.warning(self, "保存失败", f"无法保存 {path.name}：{exc}")
 
     def _print(self) -> None:
@@ -261,6 +271,9 @@ class NoticePreviewDialog(QDialog):
             return False
         if by_email:
             self.results = send_by_email(self, self.ctx, [n.notice_id for n in self.issued])
+        if self.by_robot.isEnabled() and self.by_robot.isChecked():
+            self.robot_job = send_to_robots(self.parentWidget() or self, self.ctx,
+                                            [n.notice_id for n in self.issued])
         self.accept()
         return True
 

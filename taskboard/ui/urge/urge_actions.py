@@ -14,11 +14,13 @@ from taskboard.core.errors import ServiceError
 from taskboard.core.services import urge_delivery, urge_inbox, urging
 from taskboard.core.services.urging import ScreenRow
 from taskboard.notify.ledger import write_ledger
+from taskboard.ui.common.ops import read
+from taskboard.ui.urge import notice_batch
 from taskboard.ui.urge.notice_inbox import NoticeInboxView
 from taskboard.ui.urge.notice_preview_dialog import NoticePreviewDialog, send_by_email
 from taskboard.ui.urge.notice_template_dialog import NoticeTemplateDialog
-from taskboard.ui.common.ops import read
 from taskboard.ui.urge.phone_urge_dialog import PhoneUrgeDialog
+from taskboard.ui.urge.robot_send import retry_failed
 from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
 from taskboard.ui.urge.urge_view import UrgeView
 
@@ -33,6 +35,7 @@ class UrgeActions(QObject):
         self.view: Optional[UrgeView] = None
         self.inbox: Optional[NoticeInboxView] = None
         self.dialog = None  # the open dialog, kept alive and reachable from tests
+        self.robot_job = None
         menu = window.menus["urge"]
         actor = self.ctx.actor
         if permissions.allowed(actor, "urge.send"):
@@ -57,6 +60,8 @@ class UrgeActions(QObject):
         view.noticeOpened.connect(self.open_notice)
         view.retryRequested.connect(lambda ids: send_by_email(window, self.ctx, ids))
         view.ledgerRequested.connect(self.export_ledger)
+        view.printAllRequested.connect(self.print_notices)
+        view.exportAllRequested.connect(self.export_notices)
 
         def add(text, slot, shortcut=None):
             action = QAction(text, window)
@@ -71,11 +76,16 @@ class UrgeActions(QObject):
         add("电话催办当前任务…", self.phone_current_task)
         menu.addSeparator()
         add("重发失败邮件", view._retry)
+        add("重发失败群消息", self.retry_robots)
         add("导出催办台账…", self.export_ledger)
         if permissions.allowed(self.ctx.actor, "settings.edit"):
             menu.addSeparator()
             add("邮件服务器设置…", lambda: self._open(SmtpSettingsDialog(self.ctx, window)))
             add("通知单模板…", lambda: self._open(NoticeTemplateDialog(self.ctx, window)))
+
+    def retry_robots(self):
+        self.robot_job = retry_failed(self.window, self.ctx)
+        return self.robot_job
 
     def _inbox_changed(self, what) -> None:
         if "urges" in what and self.inbox is not None:
@@ -146,6 +156,20 @@ class UrgeActions(QObject):
             QMessageBox.warning(self.window, "无法打开通知单", str(exc))
             return None
         return self._open(NoticePreviewDialog(self.ctx, snapshot=snap, parent=self.window))
+
+    # --- many notices at once -------------------------------------------------------------------
+    def export_notices(self, notice_ids: Sequence[int], path: Optional[Path] = None):
+        """导出全部 / 导出所选: one PDF or .docx; the job, whose ``finished`` says the outcome."""
+        if path is None:
+            period = self.window.period()
+            path = notice_batch.ask_path(self.window, len(notice_ids), period.label)
+            if path is None:
+                return None
+        self.job = notice_batch.export_notices(self.window, self.ctx, notice_ids, path)
+        return self.job
+
+    def print_notices(self, notice_ids: Sequence[int], printer=None) -> int:
+        return notice_batch.print_notices(self.window, self.ctx, notice_ids, printer)
 
     def export_ledger(self, path: Optional[Path] = None) -> Optional[Path]:
         if not isinstance(path, Path):

@@ -5,13 +5,13 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
     QSplitter, QTableView, QTreeView, QVBoxLayout, QWidget,
 )
 
 from taskboard.core.board import Board
 from taskboard.core.services import urge_inbox, urging
-from taskboard.core.services.urge_inbox import EMAIL_WORDS, NoticeRow
+from taskboard.core.services.urge_inbox import EMAIL_WORDS, NoticeRow, delivery_words
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.common.ops import read
 from taskboard.ui.common.row_table_model import Column, RowTableModel, current_row, fmt_dt, setup_table
@@ -29,10 +29,11 @@ def notice_columns() -> list[Column]:
         Column("任务数", lambda n: str(n.task_count), right=True, width=55),
         Column("发出时间", lambda n: fmt_dt(n.issued_at), width=125),
         Column("回复期限", lambda n: n.reply_by.isoformat() if n.reply_by else "", width=90),
-        Column("邮件", lambda n: EMAIL_WORDS.get(n.email_status, n.email_status), width=75,
+        Column("邮件", lambda n: EMAIL_WORDS.get(n.email_status, n.email_status), width=60,
                tooltip=lambda n: n.email_error or None,
                color=lambda n: "#c62828" if n.email_status == "failed" else None),
-        Column("送达", lambda n: fmt_dt(n.delivered_at) or "系统内", width=125),
+        Column("送达", lambda n: " · ".join(delivery_words(n)[:-1]), width=290,
+               tooltip=lambda n: "\n".join(delivery_words(n))),
         Column("状态", lambda n: n.state_word, width=60),
         Column("回复", lambda n: n.answer, width=260),
     ]
@@ -45,6 +46,8 @@ class UrgeView(QWidget):
     phoneRequested = Signal(object)  # list[ScreenRow]
     noticeOpened = Signal(int)  # notice id
     retryRequested = Signal(object)  # list[int] notice ids
+    printAllRequested = Signal(object)  # list[int] notice ids, in filing order
+    exportAllRequested = Signal(object)  # list[int] notice ids, in filing order
     ledgerRequested = Signal()
 
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
@@ -105,17 +108,24 @@ class UrgeView(QWidget):
         self.notices = QTableView()
         self.notices.setObjectName("noticeTable")
         setup_table(self.notices, self.notice_model)
+        # Many at once: Ctrl/Shift-click or Ctrl+A, then 打印所选 / 导出所选.
+        self.notices.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.failed_only = QCheckBox("只看邮件发送失败的")
         self.open_button = QPushButton("查看 / 打印…")
         self.retry_button = QPushButton("重发失败邮件")
+        self.print_all_button = QPushButton("打印全部…")
+        self.print_all_button.setObjectName("printAllNotices")
+        self.export_all_button = QPushButton("导出全部…")
+        self.export_all_button.setObjectName("exportAllNotices")
         self.notice_title = QLabel("本期已发通知单")
         self.notice_title.setObjectName("paneTitle")
         nbar = QHBoxLayout()
         for w in (self.notice_title, self.failed_only):
             nbar.addWidget(w)
         nbar.addStretch(1)
-        nbar.addWidget(self.open_button)
-        nbar.addWidget(self.retry_button)
+        for w in (self.open_button, self.print_all_button, self.export_all_button,
+                  self.retry_button):
+            nbar.addWidget(w)
 
         upper, lower = QWidget(), QWidget()
         ul = QVBoxLayout(upper)
@@ -148,6 +158,12 @@ class UrgeView(QWidget):
         self.open_button.clicked.connect(self._open_notice)
         self.notices.doubleClicked.connect(self._open_notice)
         self.retry_button.clicked.connect(self._retry)
+        self.print_all_button.clicked.connect(
+            lambda: self.printAllRequested.emit(self.batch_ids()))
+        self.export_all_button.clicked.connect(
+            lambda: self.exportAllRequested.emit(self.batch_ids()))
+        self.notices.selectionModel().selectionChanged.connect(self._show_selected)
+        self.notice_model.modelReset.connect(self._show_selected)
 
     # --- loading ----------------------------------------------------------------------------
     def show_board(self, board: Board) -> None:
@@ -207,6 +223,30 @@ class UrgeView(QWidget):
             for i, n in enumerate(rows):
                 if n.notice_id == keep.notice_id:
                     self.notices.selectRow(i)
+
+    def selected_notices(self) -> list[NoticeRow]:
+        rows = sorted({i.row() for i in self.notices.selectionModel().selectedRows()})
+        return [self.notice_model.row_at(r) for r in rows]
+
+    def batch_ids(self) -> list[int]:
+        """The selected notices when several are selected, otherwise every listed one; in the
+        order they were numbered, as they are filed."""
+        chosen = self.selected_notices()
+        if len(chosen) < 2:
+            chosen = [self.notice_model.row_at(r) for r in range(self.notice_model.rowCount())]
+        return [n.notice_id for n in sorted(chosen, key=lambda n: (n.issued_at, n.notice_id))]
+
+    def _show_selected(self, *_args) -> None:
+        n = len(self.selected_notices())
+        if n > 1:
+            self.print_all_button.setText(f"打印所选（{n} 份）…")
+            self.export_all_button.setText(f"导出所选（{n} 份）…")
+        else:
+            self.print_all_button.setText("打印全部…")
+            self.export_all_button.setText("导出全部…")
+        has = self.notice_model.rowCount() > 0
+        self.print_all_button.setEnabled(has)
+        self.export_all_button.setEnabled(has)
 
     def _show_checked(self, *_args) -> None:
         rows = self.model.checked_rows()
