@@ -6,6 +6,7 @@ to Noto Sans CJK SC shipped by the ``mplfonts`` package.
 """
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -22,11 +23,12 @@ PREFERRED_FAMILIES = (
 
 
 def bundled_font_path() -> Optional[Path]:
-    try:
-        import mplfonts
-    except ImportError:
+    # Located, not imported: importing mplfonts imports matplotlib, which the window's
+    # start-up must not pay for.
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or spec.origin is None:
         return None
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    path = Path(spec.origin).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
     return path if path.exists() else None
 
 

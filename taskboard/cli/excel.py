@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import time
 from pathlib import Path
 from typing import Optional
@@ -85,7 +86,7 @@ def cmd_export_ledger(args) -> int:
 def _parse_maps(items: list[str], session) -> dict:
     from taskboard.cli.common import CliError
 
-    from taskboard.excel.task_list_reader import unit_key
+    from taskboard.excel.task_list_reader import ALL_DISTRICTS, unit_key
 
     out: dict = {}
     # Names are compared as unit_key: （虚构） typed on the command line matches (虚构) and back.
@@ -94,9 +95,17 @@ def _parse_maps(items: list[str], session) -> dict:
         name, sep, target = item.replace("＝", "=").partition("=")
         if not sep or not name.strip() or not target.strip():
             raise CliError(f"--map 的格式应为 清单中的名称=已有单位名称，收到：{item}")
-        if unit_key(target) not in names:
-            raise CliError(f"--map 指定的单位不存在：{target.strip()}")
-        out[name.strip()] = names[unit_key(target)]
+        if unit_key(target) == ALL_DISTRICTS:
+            out[name.strip()] = tuple(session.scalars(select(Unit.id).where(
+                Unit.kind == "district", Unit.active.is_(True)).order_by(Unit.sort_order, Unit.id)))
+            continue
+        # 各有关部门=市发改委、市财政局: a collective phrase stands for several units.
+        targets = [t for t in re.split(r"[、,，;；]", target) if t.strip()]
+        for t in targets:
+            if unit_key(t) not in names:
+                raise CliError(f"--map 指定的单位不存在：{t.strip()}")
+        ids = tuple(names[unit_key(t)] for t in targets)
+        out[name.strip()] = ids[0] if len(ids) == 1 else ids
     return out
 
 
@@ -114,7 +123,8 @@ def cmd_import_tasks(args) -> int:
             mapping = _parse_maps(args.map, s)
             if args.create_units:
                 for u in preview.unknown_units:
-                    mapping.setdefault(u.name, CREATE)
+                    if not u.collective:
+                        mapping.setdefault(u.name, CREATE)
             unresolved = preview.unresolved(mapping)
             ok = not preview.error_count and not unresolved and preview.rows
             if args.json:
@@ -142,7 +152,8 @@ def cmd_import_tasks(args) -> int:
         if preview.error_count:
             why.append(f"{preview.error_count} 处错误")
         if unresolved:
-            why.append(f"{len(unresolved)} 个未知单位（用 --create-units 新建，或 --map 名称=已有单位）")
+            why.append(f"{len(unresolved)} 个未知单位（用 --create-units 新建，或 --map 名称=已有单位；"
+                       "“各有关部门”等集体称谓用 --map 名称=单位1、单位2 或 --map 名称=各旗区）")
         if not preview.rows:
             why.append("没有任务行")
         raise CliError("未导入：" + "，".join(why) + "。")
@@ -150,23 +161,28 @@ def cmd_import_tasks(args) -> int:
 
 
 def _print_preview(p, unresolved: list[str]) -> None:
+    from taskboard.core.recurrence import RECURRENCE_WORDS
+    from taskboard.excel.task_import import account_lines
+
     print(f"{p.file_name} · 工作表「{p.sheet}」· 表头在第 {p.header_row} 行 · "
           f"专项工作「{p.campaign_name}」{'（将新建）' if p.campaign_id is None else ''}")
-    print("识别的列：" + "，".join(f"{k}={v}" for k, v in p.columns.items()))
+    for line in account_lines(p):
+        print(line)
     for note in p.notes:
         print(f"说明：{note}")
     for r in p.rows:
         deadline = (r.deadline.isoformat() if r.deadline else
                     "无法识别" if r.deadline_unreadable else r.deadline_note or "无")
         units = "、".join(r.units)
+        support = f" | 配合：{'、'.join(r.support_units)}" if r.support_units else ""
+        if r.recurrence:
+            deadline = f"{RECURRENCE_WORDS[r.recurrence]}" + (f"，至 {deadline}" if r.deadline else "")
         print(f"第 {r.row} 行 [{r.status}] {r.code} {r.title} | 牵头：{r.lead_unit or '—'}"
-              f" | 责任：{units or '—'} | 时限：{deadline}")
+              f" | 责任：{units or '—'}{support} | 时限：{deadline}")
         for e in r.errors:
             print(f"    错误：{e}")
         for w in r.warnings:
             print(f"    提示：{w}")
-    for row, why in p.skipped:
-        print(f"第 {row} 行：{why}")
     for u in p.unknown_units:
         hint = "，可能是：" + "、".join(n for _, n in u.suggestions) if u.suggestions else ""
         mark = "（未处理）" if u.name in unresolved else ""
@@ -330,6 +346,7 @@ def register(subparsers, common) -> None:
                      help="清单中数据库里没有的单位，按清单中的写法新建")
     imp.add_argument("--map", action="append", metavar="NAME=UNIT",
                      help="把清单中的单位名称对应到已有单位，如 --map 市发改委=市发展和改革委员会"
-                          "（可重复）")
+                          "（可重复）；集体称谓可对应多个单位，如 --map 各有关部门=市财政局、市商务局，"
+                          "或 --map 各有关部门=各旗区")
     imp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import_tasks)

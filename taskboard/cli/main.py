@@ -27,6 +27,8 @@ COMMAND_MODULES: list[str] = [
     "taskboard.cli.notices",
     "taskboard.cli.excel",
     "taskboard.cli.settings",
+    "taskboard.cli.scores",
+    "taskboard.cli.bulletin",
 ]
 
 

@@ -67,6 +67,25 @@ def rules_sections(settings: BoardSettings, cal: WorkCalendar, today: dt.date
             "（确需催办须填写理由）。",
             f"催办达到 {settings.supervise_after_urges} 次后改为督办，并抄送分管领导。",
         ]),
+        ("亮牌", [
+            "红牌：超期未完成。黄牌：滞后，或本期报送被退回、无实质内容。蓝牌：临期。",
+            "每项任务只亮最重的一张；单位取其各项任务中最重的一张；已办结的不亮牌。",
+            f"一个单位一期内每两张黄牌记一次督办（{settings.score_two_yellow:+d} 分），"
+            f"每张红牌记一次约谈（{settings.score_red_card:+d} 分）。",
+        ]),
+        ("考评", [
+            f"基础分 {settings.score_base} 分；每完成一项任务 {settings.score_completed:+d}，"
+            f"每项超期 {settings.score_overdue:+d}，每次报送被退回 {settings.score_returned:+d}，"
+            f"每次未报送 {settings.score_missing:+d}，每次报送无实质内容 "
+            f"{settings.score_no_substance:+d}，通报表扬 {settings.score_praise:+d}、"
+            f"通报批评 {settings.score_criticism:+d}。",
+            f"无实质内容：本月进展少于 {settings.score_min_chars} 个字，或与上月相同。",
+            f"完成、超期两项牵头单位计全分，配合单位计 {settings.score_support_pct}%。",
+            f"红榜：得分不低于 {settings.score_target} 分且位列前 {settings.red_list_districts} 名"
+            f"（旗区）/ 前 {settings.red_list_departments} 名（部门）；黑榜：低于 "
+            f"{settings.score_target} 分且位列后 {settings.black_list_districts} 名 / 后 "
+            f"{settings.black_list_departments} 名。旗区、部门分别排名。",
+        ]),
     ]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from taskboard.core.models import Assignment, Feedback, Report, Task, Unit, UrgeRecord
 from taskboard.core.periods import Period
+from taskboard.core.recurrence import current_due_date, first_period_of_cycle, recurrence_text
 from taskboard.core.rules import (
     DueState,
     Light,
@@ -98,6 +99,8 @@ class TaskRow:
     search_text: str = field(repr=False, compare=False)
     # 待销号: every open assignment reports 100 % but the task is not closed out.
     awaiting_close: bool = False
+    # For a recurring task ``deadline`` is the current cycle's due date (core.recurrence).
+    recurrence: str = ""
 
     @property
     def due_text(self) -> str:
@@ -105,6 +108,8 @@ class TaskRow:
 
     @property
     def deadline_text(self) -> str:
+        if self.recurrence:
+            return recurrence_text(self.recurrence, self.deadline)
         if self.deadline is None:
             return self.deadline_note or "长期"
         return self.deadline.isoformat()
@@ -255,7 +260,8 @@ def _load_board(
     task_rows = session.execute(
         select(Task.id, Task.code, Task.sort_key, Task.title, Task.category, Task.description,
                Task.lead_unit_id, lead.name.label("lead_unit_name"), Task.leader,
-               Task.start_date, Task.deadline, Task.deadline_note, Task.closed_on)
+               Task.start_date, Task.deadline, Task.deadline_note, Task.closed_on,
+               Task.recurrence)
         .outerjoin(lead, lead.id == Task.lead_unit_id)
         .where(Task.campaign_id == campaign_id, Task.deleted.is_(False))
     ).all()
@@ -286,7 +292,9 @@ def _load_board(
     for t in task_rows:
         t_closed = t.closed_on is not None and t.closed_on <= period_end
         tprog = time_progress(t.start_date, t.deadline, at)
-        task_facts[t.id] = (t_closed, tprog, due_state(t.deadline, False, at, cal, near))
+        due = current_due_date(t.deadline, t.recurrence, at)
+        task_facts[t.id] = (t_closed, tprog, due_state(due, False, at, cal, near), due,
+                            first_period_of_cycle(t.recurrence, p))
 
     # One tight pass over the assignments: raw tuples, no objects per row.
     raw: dict[int, list[tuple]] = defaultdict(list)
@@ -298,7 +306,8 @@ def _load_board(
         closed = t_closed or (closed_on is not None and closed_on <= period_end)
         # The latest report up to the period is this period's latest when it is from it:
         # its state decides the light.
-        if last_period == p:
+        # A recurring task's report answers for its whole cycle (core.recurrence).
+        if last_period == p or (last_period and task_facts[tid][4] <= last_period <= p):
             rid, status, text = last_id, last_status, last_text or ""
         else:
             rid, status, text = None, None, ""
@@ -309,7 +318,7 @@ def _load_board(
 
     def build(tid: int, a: tuple) -> AssignmentRow:
         aid, uid, uname, ukind, closed, rid, status, text, light, progress, last_at = a
-        _, tprog, open_due = task_facts[tid]
+        _, tprog, open_due, _, _ = task_facts[tid]
         return AssignmentRow(
             assignment_id=aid, task_id=tid, unit_id=uid, unit_name=uname, unit_kind=ukind,
             progress=progress, time_progress=tprog, lagging=is_lagging(progress, tprog, closed),
@@ -322,7 +331,7 @@ def _load_board(
     rows = []
     for t in task_rows:
         arows = raw.get(t.id, ())
-        t_closed, tprog, open_due = task_facts[t.id]
+        t_closed, tprog, open_due, due, _ = task_facts[t.id]
         task_closed = t_closed or (bool(arows) and all(a[4] for a in arows))
         lights = [a[8] for a in arows]
         progress = 100.0 if task_closed else (
@@ -338,8 +347,8 @@ def _load_board(
             task_id=t.id, code=t.code, sort_key=t.sort_key, title=t.title, category=t.category,
             description=t.description, lead_unit_id=t.lead_unit_id,
             lead_unit=t.lead_unit_name or "", unit_ids=frozenset(a[1] for a in arows),
-            units=unit_names, leader=t.leader, start_date=t.start_date, deadline=t.deadline,
-            deadline_note=t.deadline_note, closed=task_closed,
+            units=unit_names, leader=t.leader, start_date=t.start_date, deadline=due,
+            deadline_note=t.deadline_note, closed=task_closed, recurrence=t.recurrence,
             light=task_light(task_closed, lights),
             due_state=DueState.DONE if task_closed else open_due,
             progress=progress, time_progress=tprog,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import chain
-from typing import Optional
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 from sqlalchemy import Integer, and_, case, cast, func, select
@@ -103,9 +103,82 @@ def _reports_query(session: Session, campaign_id: int, first: Period, last: Peri
     )
 
 
+@dataclass(frozen=True)
+class MonthReports:
+    """One month's reports of a campaign, digested per assignment (every assignment that
+    reported, deleted or archived ones included: the history filters by the current ones)."""
+
+    assignment_ids: np.ndarray  # int64, ascending
+    progress: np.ndarray  # int64: the latest non-returned report's progress, -1 if none
+    on_time: np.ndarray  # bool: a report (any status) submitted by the month's report day
+
+
+def report_months(session: Session, campaign_id: int, periods: Sequence[Period],
+                  cutoffs: Sequence[dt.date]) -> dict[Period, MonthReports]:
+    """Each given month's reports, from one bulk query per run of consecutive months."""
+    out: dict[Period, MonthReports] = {}
+    cutoff_of = dict(zip(periods, cutoffs))
+    for run in _consecutive(sorted(periods)):
+        out.update(_report_run(session, campaign_id, run, cutoff_of))
+    return out
+
+
+def _consecutive(periods: list[Period]) -> list[list[Period]]:
+    runs: list[list[Period]] = []
+    for p in periods:
+        if runs and runs[-1][-1].next() == p:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
+def _report_run(session: Session, campaign_id: int, run: list[Period],
+                cutoff_of: Mapping[Period, dt.date]) -> dict[Period, MonthReports]:
+    first, last = run[0], run[-1]
+    base = _month_index(first)
+    result = session.connection().execute(_reports_query(session, campaign_id, first, last))
+    # Straight from the DB-API cursor: every column is an integer, and SQLAlchemy's row
+    # processing of a million reports costs more than the query.
+    cursor = result.cursor
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(
+        iter(lambda: cursor.fetchmany(50_000), []))), dtype=np.int64)
+    result.close()
+    rep = flat.reshape(-1, 6)
+    rep_p = rep[:, 1] - base
+    # On time: submitted by the month's report day (compared as month number, then day,
+    # since a holiday can push the report day into the month before).
+    cutoffs = [cutoff_of[p] for p in run]
+    cut_month = np.array([_month_index(Period.of(d)) for d in cutoffs], dtype=np.int64)[rep_p]
+    cut_day = np.array([d.day for d in cutoffs], dtype=np.int64)[rep_p]
+    sub_month, sub_day = rep[:, 4], rep[:, 5]
+    on_time = (sub_month < cut_month) | ((sub_month == cut_month) & (sub_day <= cut_day))
+    out = {}
+    for j, p in enumerate(run):
+        in_month = rep_p == j
+        ids = rep[in_month, 0]
+        uniq_ids, inverse = np.unique(ids, return_inverse=True)
+        hit = np.zeros(len(uniq_ids), dtype=bool)
+        hit[inverse[on_time[in_month]]] = True
+        # Latest non-returned report per assignment: rows are in id order, so the last
+        # occurrence wins; np.unique on the reversed rows finds it.
+        counted = rep[in_month, 3] == 1
+        c_ids, c_prog = ids[counted][::-1], rep[in_month, 2][counted][::-1]
+        c_uniq, c_first = np.unique(c_ids, return_index=True)
+        progress = np.full(len(uniq_ids), -1, dtype=np.int64)
+        progress[np.searchsorted(uniq_ids, c_uniq)] = c_prog[c_first]
+        out[p] = MonthReports(uniq_ids, progress, hit)
+    return out
+
+
 def load_history(session: Session, campaign_id: int, last: Period, today: dt.date,
-                 cal: WorkCalendar, settings: Optional[BoardSettings] = None) -> History:
-    """Every month from the campaign's start to ``last`` (inclusive)."""
+                 cal: WorkCalendar, settings: Optional[BoardSettings] = None,
+                 months: Optional[Mapping[Period, "MonthReports"]] = None) -> History:
+    """Every month from the campaign's start to ``last`` (inclusive).
+
+    ``months`` holds each month's reports already digested (``report_months``), as the
+    history cache keeps them; without it every month is read here.
+    """
     settings = settings or BoardSettings()
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
@@ -151,40 +224,24 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
         (start_ord[:, None] <= last_ord[None, :])
     overdue = (deadline_ord[:, None] < as_of_ord[None, :]) & ~closed_by
 
-    # --- reports: one bulk query of plain integers ----------------------------------------
-    result = session.connection().execute(_reports_query(session, campaign_id, first, last))
-    # Straight from the DB-API cursor: every column is an integer, and SQLAlchemy's row
-    # processing of a million reports costs more than the query.
-    cursor = result.cursor
-    flat = np.fromiter(chain.from_iterable(chain.from_iterable(
-        iter(lambda: cursor.fetchmany(50_000), []))), dtype=np.int64)
-    result.close()
-    rep = flat.reshape(-1, 6)
-    rep = rep[(rep[:, 0] <= max_id)]
-    rep_a = a_index[rep[:, 0]]
-    keep = rep_a >= 0  # reports of archived assignments do not count
-    rep, rep_a = rep[keep], rep_a[keep]
-    rep_p = rep[:, 1] - base
-    # On time: submitted by the month's report day (compared as month number, then day,
-    # since a holiday can push the report day into the month before).
+    # --- reports: per month, from the cache when given one ---------------------------------
     cutoffs = [report_day(p, cal, settings.report_day) for p in periods]
-    cut_month = np.array([_month_index(Period.of(d)) for d in cutoffs], dtype=np.int64)[rep_p]
-    cut_day = np.array([d.day for d in cutoffs], dtype=np.int64)[rep_p]
-    sub_month, sub_day = rep[:, 4], rep[:, 5]
-    rep[:, 4] = (sub_month < cut_month) | ((sub_month == cut_month) & (sub_day <= cut_day))
-
+    if months is None:
+        months = report_months(session, campaign_id, periods, cutoffs)
     on_time_hit = np.zeros((n_a, n_p), dtype=bool)
-    ot = rep[:, 4] == 1
-    on_time_hit[rep_a[ot], rep_p[ot]] = True
-
-    # Latest non-returned report per (assignment, month): rows are in id order, so the last
-    # occurrence of each key wins; np.unique on the reversed keys finds it.
-    ok = rep[:, 3] == 1
-    keys = (rep_a[ok] * n_p + rep_p[ok])[::-1]
-    values = rep[ok, 2][::-1]
-    uniq, first_pos = np.unique(keys, return_index=True)
     reported = np.full((n_a, n_p), -1, dtype=np.int64)
-    reported.flat[uniq] = values[first_pos]
+    for j, p in enumerate(periods):
+        col = months.get(p)
+        if col is None or not len(col.assignment_ids):
+            continue
+        ids = col.assignment_ids
+        inside = ids <= max_id
+        rows = np.full(len(ids), -1, dtype=np.int64)
+        rows[inside] = a_index[ids[inside]]
+        keep = rows >= 0  # reports of archived assignments do not count
+        on_time_hit[rows[keep & col.on_time], j] = True
+        has = keep & (col.progress >= 0)
+        reported[rows[has], j] = col.progress[has]
     # Carry the last report forward through months without one.
     cols = np.where(reported >= 0, np.arange(n_p)[None, :], 0)
     np.maximum.accumulate(cols, axis=1, out=cols)

@@ -45,6 +45,8 @@ SCALES = {
     "demo": Scale("demo", 67, 9, "ordos", 16, (2, 6)),
     "city": Scale("city", 600, 36, "ordos", 40, (5, 12)),
     "province": Scale("province", 181, 60, "province", 12, None),
+    # Twice the province's tasks: how the benchmark's steps grow.
+    "province2x": Scale("province2x", 362, 60, "province", 12, None),
 }
 
 _PROGRESS_TEXT = [

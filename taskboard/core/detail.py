@@ -21,6 +21,7 @@ from taskboard.core.models import (
     Assignment, AuditEvent, Campaign, Feedback, Report, Task, Unit, UrgeNotice, UrgeRecord, User,
 )
 from taskboard.core.periods import Period
+from taskboard.core.recurrence import current_due_date, first_period_of_cycle, recurrence_text
 from taskboard.core.rules import (
     DueState, Light, assignment_light, due_state, is_lagging, task_light, time_progress,
 )
@@ -51,6 +52,7 @@ class DetailAssignment:
     # Closed out as of the period's end (its own close-out or the whole task's).
     closed: bool = False
     awaiting_close: bool = False
+    supporting: bool = False  # a 配合单位
 
 
 @dataclass(frozen=True)
@@ -152,9 +154,14 @@ class TaskDetail:
     urges: tuple[UrgeEntry, ...]
     audit: tuple[AuditEntry, ...]
     awaiting_close: bool = False
+    recurrence: str = ""
+    # The current cycle's due date of a recurring task (else the deadline).
+    due_date: Optional[dt.date] = None
 
     @property
     def deadline_text(self) -> str:
+        if self.recurrence:
+            return recurrence_text(self.recurrence, self.due_date, self.deadline)
         return self.deadline.isoformat() if self.deadline else (self.deadline_note or "长期")
 
     def reports_of(self, assignment_id: int) -> list[ReportEntry]:
@@ -221,11 +228,14 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
 
     task_closed_now = task.closed_on is not None and task.closed_on <= period_end
     tprog = time_progress(task.start_date, task.deadline, at)
+    due = current_due_date(task.deadline, task.recurrence, at)
     p = str(period)
+    first_p = first_period_of_cycle(task.recurrence, p)
     rows = []
     for a in assignments:
         mine = [r for r in reports if r.assignment_id == a.id]
-        latest = next((r for r in mine if r.period == p), None)  # newest first
+        # newest first; a recurring task's report answers for its whole cycle
+        latest = next((r for r in mine if first_p <= r.period <= p), None)
         closed = task_closed_now or (a.closed_on is not None and a.closed_on <= period_end)
         so_far = next((r.progress for r in mine if r.period <= p and r.status != "returned"), 0)
         progress = 100 if closed else so_far
@@ -233,12 +243,12 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
             a.id, a.unit_id, unit_of[a.id],
             assignment_light(closed, latest.status if latest else None), progress, tprog,
             is_lagging(progress, tprog, closed),
-            due_state(task.deadline, closed, at, cal, near_days), a.closed_on,
+            due_state(due, closed, at, cal, near_days), a.closed_on,
             a.close_outcome, a.close_note, latest.id if latest else None,
             latest.status if latest else None,
             sum(1 for f in feedback if f.assignment_id == a.id and f.is_open),
             sum(1 for u in urges if u.assignment_id == a.id), a.archived, closed,
-            not closed and progress >= 100))
+            not closed and progress >= 100, a.supporting))
     live = [r for r in rows if not r.archived]
     closed = task_closed_now or (bool(live) and all(r.closed_on is not None and
                                                       r.closed_on <= period_end for r in live))
@@ -250,7 +260,8 @@ def load_detail(session: Session, task_id: int, period: Period, today: dt.date,
         units.get(task.lead_unit_id, "") if task.lead_unit_id else "", task.leader,
         task.start_date, task.deadline, task.deadline_note, task.closed_on, task.close_outcome,
         task.close_note, task_light(closed, [r.light for r in live]),
-        due_state(task.deadline, closed, at, cal, near_days), progress, tprog,
+        due_state(due, closed, at, cal, near_days), progress, tprog,
         is_lagging(progress, tprog, closed), period, tuple(rows), report_entries, feedback,
         urges, audit, not closed and bool(live) and all(r.closed or r.progress >= 100
-                                                        for r in live))
+                                                        for r in live),
+        recurrence=task.recurrence, due_date=due)

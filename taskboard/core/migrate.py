@@ -51,13 +51,30 @@ def upgrade_to_head(engine: Engine) -> None:
             )
         if current == script.get_current_head():
             return
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Several workstations starting at once must not run the same migration twice.
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7351001)")
-        elif conn.dialect.name == "sqlite":
-            # The same for two programs opening one new file: the second waits for the write
-            # lock, then finds the schema at head instead of creating the tables again.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table (copy, drop, rename), and dropping one that
+            # others refer to fails while foreign keys are enforced. SQLite's own procedure:
+            # enforcement off outside the transaction, the keys checked before committing.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # Several workstations starting at once must not run the same migration.
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7351001)")
+                elif sqlite:
+                    # The same for two programs opening one new file: the second waits for the
+                    # write lock, then finds the schema at head instead of creating it again.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:  # raising rolls the whole upgrade back
+                        raise RuntimeError(f"升级数据库后外键不一致（{len(broken)} 处），已撤销升级。")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()

@@ -121,6 +121,9 @@ class Task(Base):
     deadline: Mapped[Optional[dt.date]] = mapped_column(Date)
     # How the plan wrote the deadline when it is not a date: 长期坚持, 每季度 ...
     deadline_note: Mapped[str] = mapped_column(String(100), default="")
+    # A deadline that comes round each cycle (core.recurrence): "" or monthly, quarterly ...
+    # ``deadline`` then is the last cycle's date, or None when the cycles never end.
+    recurrence: Mapped[str] = mapped_column(String(20), default="")
     closed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     close_outcome: Mapped[str] = mapped_column(String(50), default="")
     close_note: Mapped[str] = mapped_column(Text, default="")
@@ -152,6 +155,8 @@ class Assignment(Base):
     close_note: Mapped[str] = mapped_column(Text, default="")
     # A unit removed from a task after it reported keeps its history, archived.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A 配合单位 (协办/参与): reports like every responsible unit, listed as supporting.
+    supporting: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     task: Mapped[Task] = relationship(back_populates="assignments")
@@ -350,6 +355,43 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class Bulletin(Base):
+    """An issued 通报 (营商调度〔2026〕3号): its figures frozen as issued.
+
+    The red and black lists it names count in later periods' scores (通报表扬/通报批评).
+    """
+
+    __tablename__ = "bulletin"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_bulletin_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    span: Mapped[str] = mapped_column(String(10))  # "2026-11" or "2026-Q3"
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
+    # Comma-separated unit ids, so scoring needs no JSON parsing.
+    praised: Mapped[str] = mapped_column(Text, default="")
+    criticised: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class CardAction(Base):
+    """A 督办 (two yellow cards) or 约谈 (a red card) decided by an issued 通报, per unit."""
+
+    __tablename__ = "card_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletin.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # supervise | interview
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    tasks: Mapped[str] = mapped_column(Text, default="")  # task codes with a red card
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
 
 
 class OfficeSecret(Base):

@@ -70,3 +70,36 @@ def period_range(first: Period, last: Period) -> list[Period]:
         out.append(p)
         p = p.next()
     return out
+
+
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.I)
+QUARTER_WORDS = ("一", "二", "三", "四")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    quarter: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Quarter":
+        m = _QUARTER_RE.match(text.strip())
+        if not m:
+            raise ValueError(f"季度格式应为 YYYY-Qn（如 2026-Q3），收到：{text!r}")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{QUARTER_WORDS[self.quarter - 1]}季度"
+
+    @property
+    def periods(self) -> list[Period]:
+        first = Period(self.year, self.quarter * 3 - 2)
+        return [first, first.next(), first.shift(2)]
+
+    def previous(self) -> "Quarter":
+        return Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year,
+                                                                           self.quarter - 1)

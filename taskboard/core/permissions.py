@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "feedback.answer": frozenset({ADMIN, DISPATCHER, REPORTER}),
     "urge.send": OFFICE,
     "urge.answer": frozenset({ADMIN, DISPATCHER, REPORTER}),
+    "bulletin.issue": OFFICE,
     "import": OFFICE,
     "export": frozenset({ADMIN, DISPATCHER, LEADER}),
     "unit.manage": OFFICE,
@@ -36,7 +37,7 @@ OPERATION_WORDS = {
     "board.view": "查看任务", "task.edit": "编辑任务", "task.close": "办结销号",
     "report.submit": "报送进展", "report.review": "审核报送", "feedback.write": "任务反馈",
     "feedback.answer": "回复反馈", "urge.send": "催办", "urge.answer": "回复催办",
-    "import": "导入", "export": "导出", "unit.manage": "管理单位",
+    "bulletin.issue": "印发通报", "import": "导入", "export": "导出", "unit.manage": "管理单位",
     "campaign.manage": "管理专项工作", "user.manage": "管理用户", "settings.edit": "修改设置",
     "audit.view": "查看操作日志", "backup": "备份与恢复",
 }

@@ -38,6 +38,35 @@ class BoardSettings:
     smtp_security: str = "ssl"  # ssl | starttls | none
     smtp_account: str = ""
     smtp_sender: str = ""
+    # 考评 (scoring): points per item; see taskboard.core.scoring for what each counts.
+    score_base: int = 100
+    score_completed: int = 1
+    score_overdue: int = -1
+    score_returned: int = -2
+    score_missing: int = -10
+    score_no_substance: int = -5
+    # A report "without substance": progress text shorter than this, or unchanged from the
+    # previous period's.
+    score_min_chars: int = 15
+    score_praise: int = 1
+    score_criticism: int = -1
+    # A supporting (non-lead) unit's share of task items, in per cent of the lead unit's.
+    score_support_pct: int = 50
+    score_two_yellow: int = -1  # every second yellow card: a 督办
+    score_red_card: int = -2  # every red card: a 约谈
+    # 红黑榜: red = score at least the target and among the top N of its track; black =
+    # below the target and among the bottom N.
+    score_target: int = 80
+    red_list_districts: int = 5
+    red_list_departments: int = 4
+    black_list_districts: int = 4
+    black_list_departments: int = 3
+    # Units of kind "other": ranked with the departments ("department") or not at all ("none").
+    other_units_track: str = "department"
+    # 通报: the issuer's word in the number (营商调度〔2026〕3号) and the 下步工作要求 paragraph
+    # (empty: the shipped wording).
+    bulletin_word: str = "营商调度"
+    bulletin_requirements: str = ""
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(BoardSettings)}

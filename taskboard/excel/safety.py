@@ -196,6 +196,10 @@ def iter_rows(ws, *, file_name: str, max_rows: Optional[int] = None,
     """
     max_rows = max_rows or MAX_ROWS
     n = 0
+    if getattr(ws, "reset_dimensions", None):
+        # WPS and some generators write a <dimension> of A1 whatever the sheet holds; read-only
+        # mode would stop there. The row cap above bounds the read instead.
+        ws.reset_dimensions()
     try:
         for n, row in enumerate(ws.iter_rows(values_only=True, max_col=max_cols), start=1):
             if n > max_rows:

@@ -22,12 +22,13 @@ from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Assignment, AuditEvent, Campaign, Task, Unit
 from taskboard.core.permissions import require
 from taskboard.core.rules import code_sort_key
-from taskboard.excel.task_list_reader import (
-    ALL_DISTRICTS, ParsedSheet, read_task_list, unit_key,
-)
+from taskboard.core.recurrence import RECURRENCE_WORDS
+from taskboard.excel.task_list_reader import ALL_DISTRICTS, ColumnInfo, ParsedSheet, read_task_list
+from taskboard.excel.unit_cells import expand_collective, is_collective, unit_key
 
 CREATE = "create"  # a unit mapping value: make a new unit with the name as written
-UnitChoice = Union[int, str]
+# A unit mapping value: a unit id, CREATE, or several unit ids (a collective phrase).
+UnitChoice = Union[int, str, tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class PreviewRow:
     warnings: tuple[str, ...]
     # No date because the cell could not be read (not because the work is ongoing).
     deadline_unreadable: bool = False
+    # 配合单位: responsible units too, their assignments marked as supporting.
+    support_units: tuple[str, ...] = ()
+    recurrence: str = ""  # a core.recurrence key; ``deadline`` is then the last cycle or None
 
     @property
     def status(self) -> str:
@@ -58,7 +62,12 @@ class PreviewRow:
                 "units": list(self.units), "leader": self.leader,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "deadline_note": self.deadline_note,
-                "deadline_unreadable": self.deadline_unreadable, "errors": list(self.errors),
+                "deadline_unreadable": self.deadline_unreadable,
+                "recurrence": self.recurrence or None,
+                "recurrence_text": RECURRENCE_WORDS.get(self.recurrence, ""),
+                "support_units": list(self.support_units),
+                "description": self.description, "target": self.target,
+                "errors": list(self.errors),
                 "warnings": list(self.warnings)}
 
 
@@ -67,6 +76,9 @@ class UnknownUnit:
     name: str
     rows: tuple[int, ...]
     suggestions: tuple[tuple[int, str], ...]  # (unit id, name), best first
+    # 各有关部门, 各盟行政公署、市人民政府 …: a group, mapped to several units (or 各旗区), never
+    # created as one unit by "create all".
+    collective: bool = False
 
 
 @dataclass
@@ -85,6 +97,12 @@ class ImportPreview:
     known_units: dict[str, int] = field(default_factory=dict)
     district_ids: tuple[int, ...] = ()
     sheet_names: tuple[str, ...] = ()
+    column_report: list[ColumnInfo] = field(default_factory=list)
+    category_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    # Data that goes nowhere (a column no field takes): shown to the user, never blocking.
+    sheet_warnings: list[str] = field(default_factory=list)
+    # unit_key of a collective phrase (各旗县（市、区）教育局) → the units it stands for
+    collectives: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -104,12 +122,41 @@ class ImportPreview:
                 "campaign": self.campaign_name, "new_campaign": self.campaign_id is None,
                 "tasks": len(self.rows), "errors": self.error_count,
                 "warnings": self.warning_count,
+                "columns_read": [{"column": c.column, "header": c.header, "field": c.field,
+                                  "field_name": c.field_word, "rows_with_data": c.rows_with_data}
+                                 for c in self.column_report if c.field],
+                "columns_ignored": [{"column": c.column, "header": c.header, "reason": c.reason,
+                                     "rows_with_data": c.rows_with_data}
+                                    for c in self.column_report if not c.field],
+                "category_rows": [{"row": r, "category": text, "reason": why}
+                                  for r, text, why in self.category_rows],
+                "sheet_warnings": self.sheet_warnings,
                 "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
                 "notes": self.notes,
                 "unknown_units": [{"name": u.name, "rows": list(u.rows),
-                                   "suggestions": [n for _, n in u.suggestions]}
+                                   "suggestions": [n for _, n in u.suggestions],
+                                   "collective": u.collective}
                                   for u in self.unknown_units],
                 "rows": [r.as_json() for r in self.rows]}
+
+
+def account_lines(p: "ImportPreview") -> list[str]:
+    """How every column and every non-task row was taken, for the preview (GUI and CLI)."""
+    lines = [f"注意：{w}" for w in p.sheet_warnings]
+    read = [c for c in p.column_report if c.field]
+    lines.append("读入的列：" + "；".join(
+        f"{c.column}“{c.header}”→{c.field_word}" for c in read))
+    ignored = [c for c in p.column_report if not c.field]
+    if ignored:
+        lines.append("未读入的列：" + "；".join(
+            f"{c.column}“{c.header or '无列名'}”（{c.reason}"
+            + (f"，{c.rows_with_data} 行有数据" if c.rows_with_data else "，无数据") + "）"
+            for c in ignored))
+    for row, category, why in p.category_rows:
+        lines.append(f"第 {row} 行作为类别“{category}”：{why}")
+    for row, why in p.skipped:
+        lines.append(f"第 {row} 行未导入：{why}")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -163,7 +210,7 @@ def preview_import(session: Session, path: Path, campaign: Optional[str] = None,
     year = today.year
     if campaign_id is not None:
         year = session.get(Campaign, campaign_id).start_date.year
-    parsed = read_task_list(Path(path), year, sheet=sheet)
+    parsed = read_task_list(Path(path), year, sheet=sheet, today=today)
     return build_preview(session, parsed, campaign_id, campaign_name, today=today)
 
 
@@ -174,6 +221,8 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
                             .order_by(Unit.sort_order, Unit.id)).all()
     by_key = {unit_key(u.name): u.id for u in units}
     active = [(u.id, u.name) for u in units if u.active]
+    active_kinds = [(u.id, u.name, u.kind) for u in units if u.active]
+    collectives: dict[str, tuple[int, ...]] = {}
     districts = tuple(u.id for u in units if u.kind == "district" and u.active)
     existing: dict[str, bool] = {}
     if campaign_id is not None:
@@ -192,7 +241,16 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             errors.append(f"编号 {t.code} 在专项工作中已存在" +
                           ("（被已删除的任务占用）" if existing[t.code] else ""))
         names = [t.lead] if t.lead else []
-        names += [u for u in t.units if u != ALL_DISTRICTS]
+        for name in [*t.units, *t.support]:
+            if name == ALL_DISTRICTS:
+                continue
+            if is_collective(name) and unit_key(name) not in by_key:
+                ids = collectives.get(unit_key(name)) or expand_collective(name, active_kinds)
+                if ids:
+                    collectives[unit_key(name)] = ids
+                    warnings.append(f"“{name}”展开为 {len(ids)} 个单位")
+                    continue
+            names.append(name)
         for name in names:
             uid = by_key.get(unit_key(name))
             if uid is None:
@@ -201,7 +259,7 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
                     rows_of.append(t.row)
             else:
                 known[name] = uid
-        if ALL_DISTRICTS in t.units:
+        if ALL_DISTRICTS in t.units or ALL_DISTRICTS in t.support:
             if not districts:
                 errors.append("“各旗区”无法展开：还没有旗区类型的单位")
             else:
@@ -211,15 +269,19 @@ def build_preview(session: Session, parsed: ParsedSheet, campaign_id: Optional[i
             units=tuple(t.units), leader=t.leader, deadline=t.deadline.date,
             deadline_note=t.deadline.note, description=t.description, target=t.target,
             errors=tuple(errors), warnings=tuple(warnings),
-            deadline_unreadable=bool(t.deadline.error)))
-    unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active))
+            deadline_unreadable=bool(t.deadline.error), support_units=tuple(t.support),
+            recurrence=t.deadline.recurrence))
+    unknown_units = [UnknownUnit(name, tuple(r), suggest_units(name, active),
+                                 is_collective(name))
                      for name, r in unknown.values()]
     return ImportPreview(
         file_name=parsed.file_name, sha256=parsed.sha256, sheet=parsed.sheet,
         header_row=parsed.header_row, columns=parsed.columns, campaign_id=campaign_id,
         campaign_name=campaign_name, rows=rows, skipped=parsed.skipped, notes=parsed.notes,
         unknown_units=unknown_units, known_units=known, district_ids=districts,
-        sheet_names=parsed.sheet_names)
+        sheet_names=parsed.sheet_names, column_report=list(parsed.column_report),
+        category_rows=list(parsed.category_rows), sheet_warnings=list(parsed.warnings),
+        collectives=collectives)
 
 
 def _guess_kind(name: str) -> str:
@@ -264,6 +326,7 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
     # Every spelling of a unit in the file (（虚构） or (虚构)) finds the same id.
     ids = {unit_key(name): uid for name, uid in preview.known_units.items()}
     created = []
+    collectives = dict(preview.collectives)
     valid_ids = set(session.scalars(select(Unit.id)))
     next_order = (session.scalar(select(Unit.sort_order).order_by(Unit.sort_order.desc())) or 0) + 1
     for u in preview.unknown_units:
@@ -280,6 +343,10 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
                          after={"name": unit.name, "kind": unit.kind})
         elif isinstance(choice, int) and choice in valid_ids:
             ids[unit_key(u.name)] = choice
+        elif isinstance(choice, (tuple, list)) and choice and set(choice) <= valid_ids:
+            if any(unit_key(r.lead_unit) == unit_key(u.name) for r in preview.rows if r.lead_unit):
+                raise ValidationError(f"“{u.name}”是牵头单位，只能对应一个单位。")
+            collectives[unit_key(u.name)] = tuple(choice)
         else:
             raise ValidationError(f"单位“{u.name}”对应的单位不存在（{choice}）。")
 
@@ -291,24 +358,35 @@ def apply_import(session: Session, actor: Actor, preview: ImportPreview,
             title=r.title, category=r.category, description=r.description, target=r.target,
             lead_unit_id=ids.get(unit_key(r.lead_unit)) if r.lead_unit else None, leader=r.leader,
             start_date=start if (r.deadline is None or r.deadline >= start) else r.deadline,
-            deadline=r.deadline, deadline_note=r.deadline_note, closed_on=None,
+            deadline=r.deadline, deadline_note=r.deadline_note, recurrence=r.recurrence,
+            closed_on=None,
             close_outcome="", close_note="", deleted=False, version=1))
     new_ids = session.execute(insert(Task).returning(Task.id, sort_by_parameter_order=True),
                               task_values).scalars().all()
     assignments, events = [], []
     for task_id, r, values in zip(new_ids, preview.rows, task_values):
         unit_ids: list[int] = []
+        supporting: set[int] = set()
         if r.lead_unit:
             unit_ids.append(ids[unit_key(r.lead_unit)])
-        for name in r.units:
-            more = preview.district_ids if name == ALL_DISTRICTS else (ids[unit_key(name)],)
-            unit_ids.extend(u for u in more if u not in unit_ids)
+        for names, support in ((r.units, False), (r.support_units, True)):
+            for name in names:
+                more = (preview.district_ids if name == ALL_DISTRICTS else
+                        collectives.get(unit_key(name)) or (ids[unit_key(name)],))
+                for u in more:
+                    if u not in unit_ids:
+                        unit_ids.append(u)
+                        if support:
+                            supporting.add(u)
         assignments.extend(dict(task_id=task_id, unit_id=u, progress=0, closed_on=None,
-                                close_outcome="", close_note="", archived=False, version=1)
+                                close_outcome="", close_note="", archived=False,
+                                supporting=u in supporting, version=1)
                            for u in unit_ids)
         after = {k: values[k] for k in ("code", "title", "category", "lead_unit_id", "leader",
-                                        "deadline", "deadline_note")}
+                                        "deadline", "deadline_note", "recurrence")}
         after["unit_ids"] = unit_ids
+        if supporting:
+            after["supporting_unit_ids"] = [u for u in unit_ids if u in supporting]
         events.append(dict(user_id=actor.user_id, action="task.import", entity="task",
                            entity_id=task_id, task_id=task_id,
                            summary=f"从 {preview.file_name} 第 {r.row} 行导入任务 {r.code}",

@@ -19,7 +19,8 @@ from taskboard.notify.pdf_fonts import (
 from taskboard.notify.templates import sections_of
 
 __all__ = ["COLUMNS", "NoPdfFont", "render_docx", "render_docx_many", "render_pdf",
-           "render_pdf_many", "render_html", "table_rows", "file_stem"]
+           "render_pdf_many", "render_html", "table_rows", "file_stem", "docx_font_table",
+           "docx_section_setup", "docx_page_number_footer"]
 
 COLUMNS = ("序号", "任务编号", "任务名称", "完成时限", "亮灯", "本期报送", "催办事由", "最近报送")
 # Relative widths (the title column takes what is left).
@@ -219,6 +220,12 @@ def render_docx_many(snapshots: Iterable[dict], settings: BoardSettings) -> byte
 
 def render_docx(snapshot: dict, settings: BoardSettings) -> bytes:
     return render_docx_many([snapshot], settings)
+
+
+# The page setup shared with other GB/T 9704 documents (the 通报, notify/bulletin.py).
+docx_font_table = _docx_fonts
+docx_section_setup = _section_setup
+docx_page_number_footer = _page_number_footer
 
 
 # --- PDF ---------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from typing import Callable
 
 from taskboard.ui.admin.admin_settings_actions import install as install_admin_settings
 from taskboard.ui.session.connection_actions import install as install_connections
-from taskboard.ui.battle_map.dashboard_view import install as install_dashboard
+from taskboard.ui.battle_map.battle_map_tab import install as install_dashboard
+from taskboard.ui.bulletin.bulletin_actions import install as install_bulletin
 from taskboard.ui.excel.excel_actions import install as install_excel
 from taskboard.ui.help.help_actions import install as install_help
 from taskboard.ui.session.security_actions import install as install_security
@@ -19,6 +20,7 @@ from taskboard.ui.urge.urge_actions import install as install_urging
 INSTALLERS: list[Callable] = [
     install_dashboard,
     install_excel,
+    install_bulletin,
     install_urging,
     install_task_actions,
     install_security,

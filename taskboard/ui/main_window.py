@@ -6,20 +6,23 @@ from typing import Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget,
+    QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget,
 )
 from sqlalchemy import select
 
 from taskboard.core.board import Board, load_board
+from taskboard.core.cards import load_cards
 from taskboard.core.models import Campaign, Unit
 from taskboard.core.permissions import REPORTER
 from taskboard.core.services.users import ROLE_WORDS
 from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
+from taskboard.ui.common.background import Background
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.features import install_all
 from taskboard.ui.common.lights import light_icon
+from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.tasks.task_list_view import TaskListView
 
 
@@ -41,6 +44,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.board: Optional[Board] = None
+        # Figures too slow for the UI thread at province scale (scores, the bulletin's
+        # preview) are computed here.
+        self.background = Background(ctx, self)
+        self._select_after: Optional[int] = None  # a task just saved, selected once listed
         self.setWindowTitle("挂图作战 · 任务调度平台")
         self.resize(1400, 860)
 
@@ -69,7 +76,8 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar
 
         self.tasks_view = TaskListView()
-        self.search_action.toggled.connect(self.tasks_view.search.setVisible)
+        self.search_action.toggled.connect(self.tasks_view.set_search_visible)
+        self.tasks_view.search.set_today(ctx.today)
         focus_search.triggered.connect(self._focus_search)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -89,6 +97,14 @@ class MainWindow(QMainWindow):
             label.setObjectName(f"count_{key}")
             self._count_labels[key] = label
             bar.addPermanentWidget(label)
+        # The board loads in a worker; the old one stays on show meanwhile.
+        # It feeds every tab (each decides for itself whether hidden means later), so it
+        # follows the news even before the window is first shown.
+        self.board_loader = Loader(ctx.db, self, self._board_work, self._board_loaded,
+                                   only_when_shown=False)
+        self.board_loader.failed.connect(self._board_failed)
+        self.busy = BusyIndicator("正在更新任务数据…").follow(self.board_loader)
+        bar.insertPermanentWidget(0, self.busy)
         actor = ctx.actor
         bar.showMessage(f"{actor.display_name}（{ROLE_WORDS.get(actor.role, actor.role)}）")
 
@@ -185,21 +201,41 @@ class MainWindow(QMainWindow):
 
     # --- loading --------------------------------------------------------------------------
     def reload(self) -> None:
+        """Load the board for the chosen campaign and period in the background."""
+        self.board_loader.request()
+
+    def _board_work(self):
         cid = self.campaign_id()
         if cid is None:
-            return
-        try:
-            with self.ctx.db.session() as s:
-                board = load_board(s, cid, self.period(), self.ctx.today(), load_calendar(s),
-                                   load_settings(s))
-        except Exception as exc:  # a lost connection must not take the window down
-            QMessageBox.critical(self, "无法读取数据", f"读取任务数据失败：{exc}")
-            return
+            return None
+        period, today = self.period(), self.ctx.today()
+
+        def work(s):
+            settings = load_settings(s)
+            board = load_board(s, cid, period, today, load_calendar(s), settings)
+            # 亮牌 need every assignment row and last month's texts: worked out here too.
+            load_cards(s, board, settings.score_min_chars)
+            return board
+        return work
+
+    def select_task_when_loaded(self, task_id: int) -> None:
+        """Select a task now if listed, and again once the board that follows a change lands."""
+        self._select_after = task_id
+        self.tasks_view.select_task(task_id)
+
+    def _board_failed(self, message: str) -> None:
+        # A lost connection must not take the window down; the banner explains it too.
+        self.ctx.changes.trouble.emit(message)
+        self.statusBar().showMessage(f"读取任务数据失败：{message}", 10_000)
+
+    def _board_loaded(self, board: Board) -> None:
         self.board = board
         leaders = sorted({r.leader for r in board.rows if r.leader})
         categories = list(dict.fromkeys(r.category for r in board.rows if r.category))
         self.tasks_view.search.set_choices(leaders=leaders, categories=categories)
         self.tasks_view.show_board(board)
+        if self._select_after is not None and self.tasks_view.select_task(self._select_after):
+            self._select_after = None
         self._show_counts(board)
         self.boardLoaded.emit(board)
 
@@ -215,7 +251,7 @@ class MainWindow(QMainWindow):
             self._fill_campaigns()
         if what & {"units"}:
             self._fill_search_choices()
-        self.reload()
+        self.board_loader.news(what)  # a burst of news makes one reload
 
     def _focus_search(self) -> None:
         self.search_action.setChecked(True)

@@ -25,7 +25,7 @@ EXPECTED = {
     "task.edit": {A, D}, "task.close": {A, D},
     "report.submit": {A, D, R}, "report.review": {A, D},
     "feedback.write": {A, D}, "feedback.answer": {A, D, R},
-    "urge.send": {A, D}, "urge.answer": {A, D, R},
+    "urge.send": {A, D}, "urge.answer": {A, D, R}, "bulletin.issue": {A, D},
     "import": {A, D}, "export": {A, D, L},
     "unit.manage": {A, D}, "campaign.manage": {A, D},
     "user.manage": {A}, "settings.edit": {A}, "audit.view": {A}, "backup": {A},
@@ -101,9 +101,10 @@ def world(demo_db):
 
 def _calls():
     from taskboard.core.services import (
-        audit_trail, campaigns, closeout, feedback, reports, review, tasks, units,
+        audit_trail, bulletins, campaigns, closeout, feedback, reports, review, tasks, units,
         urge_delivery, urge_inbox, urge_settings, users,
     )
+    from taskboard.core.settings import BoardSettings
 
     p = Period.parse("2026-11")
     return {
@@ -122,6 +123,9 @@ def _calls():
         "urge.send": lambda s, a, i: urge_delivery.log_phone_urge(
             s, a, [i["assignment"]], TODAY, called="综合科", override_reason="权限测试"),
         "urge.answer": lambda s, a, i: urge_inbox.answer_notice(s, a, i["notice"], "已落实"),
+        "bulletin.issue": lambda s, a, i: bulletins.issue(
+            s, a, {"campaign_id": 1, "span": "2026-11", "span_label": "2026年11月",
+                   "tracks": {}}, BoardSettings(), TODAY),
         "export": lambda s, a, i: urge_inbox.ledger_rows(s, a, 1),
         "unit.manage": lambda s, a, i: units.add_unit(s, a, units.UnitInput("权限测试局")),
         "campaign.manage": lambda s, a, i: campaigns.add_campaign(

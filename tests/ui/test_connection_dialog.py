@@ -19,6 +19,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.session.connection_dialog import ConnectionDialog
 from taskboard.ui.session.server_edit_dialog import ServerEditDialog
 from tests import pg_roles
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -217,6 +218,7 @@ def test_menu_starts_a_new_program_with_the_password_only_in_its_environment(
         qtbot, demo_db, dispatcher, ui_state, store, tmp_path, monkeypatch):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     titles = [a.text() for a in w.menus["file"].actions()]

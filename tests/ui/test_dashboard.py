@@ -10,6 +10,7 @@ from taskboard.ui.battle_map.dashboard_view import TAB_TITLE, DashboardView
 from taskboard.ui.battle_map.ranking_table_model import (
     COL_CHANGE, COL_RANK, COL_UNIT, RankingTableModel, SortRole, UnitIdRole,
 )
+from taskboard.ui.common.loader import all_idle
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.sqlite_only  # UI behaviour; the queries run on both in tests/core
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.sqlite_only  # UI behaviour; the queries run on both in
 def window(qtbot, demo_db, dispatcher, ui_state):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    qtbot.waitUntil(all_idle)  # the board loads in the background
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -27,8 +29,8 @@ def window(qtbot, demo_db, dispatcher, ui_state):
 
 @pytest.fixture
 def view(window, qtbot) -> DashboardView:
-    v = window.dashboard_view
-    window.tabs.setCurrentWidget(v)
+    v = window.dashboard_tab.view()
+    window.tabs.setCurrentWidget(window.dashboard_tab)
     qtbot.waitUntil(lambda: v.ranking_model.rowCount() == 9)
     settle(qtbot, v)
     return v
@@ -120,8 +122,10 @@ def test_follows_the_period_without_reloading_history(view, window, qtbot):
 def test_hidden_tab_redraws_when_shown(view, window, qtbot):
     window.tabs.setCurrentWidget(window.tasks_view)
     window.set_period(Period(2026, 9))
+    qtbot.waitUntil(all_idle)  # the board loads in the background
+    assert window.board.period == Period(2026, 9)
     assert view._dirty and "2026年11月" in title_of(view.water)
-    window.tabs.setCurrentWidget(view)
+    window.tabs.setCurrentWidget(window.dashboard_tab)
     qtbot.waitUntil(lambda: "2026年9月" in title_of(view.water))
 
 
@@ -166,3 +170,32 @@ def test_export_current_chart(view, tmp_path, monkeypatch):
     view.export_dialog()
     assert "不支持的图片格式" in warned[0]
     assert not (tmp_path / "图.gif").exists()
+
+
+def test_chart_on_show_is_built_and_rendered_in_the_worker(view, window, qtbot, monkeypatch):
+    import threading
+
+    from taskboard.charts import water_level
+
+    threads = []
+    real = water_level.draw_water_level
+
+    def spy(fig, wl):
+        threads.append(threading.current_thread())
+        return real(fig, wl)
+
+    monkeypatch.setattr(water_level, "draw_water_level", spy)
+    window.set_period(Period(2026, 10))
+    qtbot.waitUntil(lambda: "2026年10月" in title_of(view.water))
+    qtbot.waitUntil(all_idle)
+    assert threads and threads[0] is not threading.main_thread()
+    assert view.water._adopted_key is not None  # swapped in, not rebuilt on the UI thread
+    image = view.water.grab().toImage()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 5  # the rendered chart is on screen, not a blank canvas
+    # Hot spots of the swapped-in figure still answer the mouse.
+    spot = view.water.hotspots[0]
+    qtbot.mouseClick(view.water, Qt.LeftButton, pos=point_of(view.water, spot.artist))
+    assert window.tabs.currentWidget() is window.tasks_view
+    assert window.tasks_view.search.unit.currentData() == spot.unit_id

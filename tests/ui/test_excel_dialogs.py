@@ -12,6 +12,7 @@ from taskboard.excel.task_import import CREATE
 from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.excel.excel_actions import open_ledger_export, open_task_import
 from taskboard.ui.excel.import_preview_model import ImportPreviewTableModel
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.excel import workbooks as W
 
@@ -26,6 +27,7 @@ def window(qtbot, demo_db, dispatcher, ui_state, monkeypatch):
     for name in ("information", "warning"):
         monkeypatch.setattr(QMessageBox, name, lambda *a, **k: QMessageBox.Ok)
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     return w
 
@@ -51,6 +53,7 @@ def test_ledger_export_respects_the_filter(qtbot, window, tmp_path):
     out = tmp_path / "筛选台账"
     dialog.path.setText(str(out))
     dialog.buttons.button(QDialogButtonBox.Ok).click()
+    qtbot.waitUntil(lambda: dialog.exported is not None)  # written in the background
     ws = load_workbook(tmp_path / "筛选台账.xlsx")["台账"]
     assert [ws.cell(r, 2).value for r in range(4, ws.max_row + 1)] == shown
     assert dialog.exported.name == "筛选台账.xlsx"
@@ -73,6 +76,7 @@ def test_ledger_export_whole_campaign_and_bad_folder(qtbot, window, tmp_path, mo
     assert warnings and "文件夹不存在" in warnings[0] and dialog.exported is None
     dialog.path.setText(str(tmp_path / "全部.xlsx"))
     dialog.buttons.button(QDialogButtonBox.Ok).click()
+    qtbot.waitUntil(lambda: dialog.exported is not None)  # written in the background
     ws = load_workbook(tmp_path / "全部.xlsx")["台账"]
     assert ws.max_row - 3 == len(window.board.rows)
 

@@ -23,6 +23,7 @@ from taskboard.ui.session.connection_actions import RESTORED
 from taskboard.ui.common.ops import UNSAVED
 from taskboard.ui.review.report_dialog import ReportDialog
 from taskboard.ui.tasks.task_editor import TaskEditorDialog
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -78,6 +79,7 @@ def _window(qtbot, db, ui_state, username):
     with db.session() as s:
         actor = load_actor(s, username)
     w = make_window(db, actor, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     return w

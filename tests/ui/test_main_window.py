@@ -11,6 +11,7 @@ from taskboard.ui.tasks.assignment_table_model import AssignmentTableModel
 from taskboard.ui.tasks.task_table_model import (
     COL_CODE, COL_LIGHT, COL_PROGRESS, SortRole, TaskTableModel,
 )
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 
 
@@ -18,6 +19,7 @@ from tests.conftest import TODAY
 def window(qtbot, demo_db, dispatcher, ui_state):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     return w
@@ -48,6 +50,7 @@ def test_period_switch_changes_lights(window, qtbot):
     before = {r.task_id: r.light for r in window.board.rows}
     window.set_period(window.period().previous())
     assert str(window.period()) == "2026-10"
+    settle(qtbot)  # the board loads in the background
     after = {r.task_id: r.light for r in window.board.rows}
     assert before != after
     # In October the reports are mostly approved: fewer red lights than this month.
@@ -112,12 +115,14 @@ def test_refresh_keeps_selection(window):
 def test_column_layout_persists(qtbot, demo_db, dispatcher, ui_state):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     header = w.tasks_view.table.horizontalHeader()
     header.resizeSection(COL_CODE, 123)
     header.moveSection(header.visualIndex(COL_CODE), 5)
     w.save_state()
     w2 = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w2)
     header2 = w2.tasks_view.table.horizontalHeader()
     assert header2.sectionSize(COL_CODE) == 123

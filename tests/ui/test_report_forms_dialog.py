@@ -12,6 +12,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.excel.report_form_preview_model import FormPreviewTableModel
 from taskboard.ui.excel.report_forms_dialog import ReportFormsDialog, open_report_forms
 from taskboard.excel.report_forms import FIRST_ROW
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.excel.test_report_forms import GOOD, export, fill, preview
 from tests.ui.typing_helpers import type_text
@@ -35,6 +36,7 @@ def window_for(qtbot, db, username, ui_state):
     with db.session() as s:
         actor = load_actor(s, username)
     w = make_window(db, actor, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     return w
 

@@ -23,6 +23,7 @@ from taskboard.ui.review.task_detail import (
     TaskDetailDialog,
 )
 from tests.conftest import TODAY
+from tests.ui.loading import settle
 from tests.ui.typing_helpers import type_text
 
 pytestmark = pytest.mark.sqlite_only
@@ -96,6 +97,7 @@ def test_detail_shows_everything_and_approves(qtbot, qtmodeltester, ctx, tmp_pat
     d = TaskDetailDialog(ctx, tid, NOV)
     qtbot.addWidget(d)
     d.show()
+    settle(qtbot)  # the detail loads in the background
     assert d.heading.text() == "99.1  测试任务"
     assert "蓝灯" not in d.fields.text() or "红灯" in d.fields.text()  # unit 2 is red
     assert [a.unit_name for a in d.assignments.rows()] == ["东胜区", "康巴什区"]
@@ -113,6 +115,7 @@ def test_detail_shows_everything_and_approves(qtbot, qtmodeltester, ctx, tmp_pat
     assert _status(ctx.db, rid)[0] == "pending"
     qtbot.mouseClick(d.approve_button, Qt.LeftButton)
     assert _status(ctx.db, rid)[0] == "approved"
+    settle(qtbot)
     assert d.assignments.index(0, 0).data() == "绿灯"  # reloaded from the change news
     assert not d.approve_button.isEnabled()
     assert [e.action for e in d.audit.rows()][:2] == ["report.approve", "feedback.write"]
@@ -121,6 +124,8 @@ def test_detail_shows_everything_and_approves(qtbot, qtmodeltester, ctx, tmp_pat
 def test_detail_columns_render_for_demo_task(qtbot, ctx):
     d = TaskDetailDialog(ctx, 2, NOV)
     qtbot.addWidget(d)
+    settle(qtbot)  # the detail loads in the background
+    assert d.assignments.rowCount() > 0
     for model in (d.assignments, d.reports, d.feedback, d.urges, d.audit):
         for r in range(model.rowCount()):
             for c in range(model.columnCount()):

@@ -20,6 +20,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.review.review_queue import ReviewQueueDialog
 from taskboard.ui.review.task_detail import ASSIGNMENT_COLUMNS
 from taskboard.ui.tasks.task_table_model import COL_CODE, COL_DUE
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.sqlite_only
@@ -43,6 +44,7 @@ def open_window(qtbot, demo_db, ui_state, messages):
         with demo_db.session() as s:
             actor = load_actor(s, username)
         w = make_window(demo_db, actor, ui_state, today=lambda: TODAY)
+        settle(qtbot)  # the board loads in the background
         qtbot.addWidget(w)
         w.show()
         return w
@@ -141,10 +143,11 @@ def _closed_unit(w):
     raise AssertionError("demo has no partly closed task")
 
 
-def test_detail_says_closed_units_are_closed(open_window):
+def test_detail_says_closed_units_are_closed(open_window, qtbot):
     w = open_window("dispatcher")
     row, closed = _closed_unit(w)
     d = w.task_actions.show_detail(row.task_id)
+    settle(qtbot)  # the detail loads in the background
     col = [c.header for c in ASSIGNMENT_COLUMNS].index("本期报送")
     texts = {a.assignment_id: d.assignments.index(i, col).data()
              for i, a in enumerate(d.assignments.rows())}

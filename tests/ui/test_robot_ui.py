@@ -12,6 +12,7 @@ from taskboard.core.models import RobotDelivery, UnitRobot, UrgeNotice
 from taskboard.core.services import robot_channels as channels
 from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.admin.unit_manager import UnitManagerDialog
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.notify.conftest import fake_sender, robot_keys, robot_server  # noqa: F401
 from tests.ui.typing_helpers import type_text
@@ -43,6 +44,7 @@ def window(qtbot, demo_db, dispatcher, ui_state):
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
     qtbot.addWidget(w)
     w.show()
+    settle(qtbot)  # the board loads in the background
     return w
 
 
@@ -108,6 +110,7 @@ def test_notices_are_posted_off_the_ui_thread_and_failures_retried(
     robot_server.busy[KEY] = 1
     actions = window.urge_actions
     window.tabs.setCurrentWidget(actions.view)
+    settle(qtbot)  # screened in the background once shown
     view = actions.view
     rows = [r for g in view.model.groups() if g.unit_id in (3, 4) for r in g.rows]
     dialog = actions.urge_rows(rows)

@@ -15,6 +15,7 @@ from taskboard.ui.admin.audit_viewer import AuditViewerDialog
 from taskboard.ui.session.change_password_dialog import ChangePasswordDialog
 from taskboard.ui.admin.user_edit_dialog import UserEditDialog
 from taskboard.ui.admin.user_manager import UserManagerDialog
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -40,6 +41,7 @@ def admin_window(qtbot, demo_db, ui_state):
         s.get(User, 1).password_hash = auth.hash_password("Admin-2026")
         admin = load_actor(s, "admin")
     w = make_window(demo_db, admin, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     return w
@@ -53,6 +55,7 @@ def test_menus_follow_the_role(admin_window, qtbot, demo_db, dispatcher, ui_stat
     assert {"用户管理…", "操作日志…"} <= set(_titles(admin_window.menus["admin"]))
     assert {"修改密码…", "锁定窗口"} <= set(_titles(admin_window.menus["file"]))
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     admin_only = {"用户管理…", "操作日志…", "立即备份数据库", "从备份恢复…"}
     assert not admin_only & set(_titles(w.menus["admin"]))
@@ -74,6 +77,7 @@ def test_others_edits_appear_and_the_selection_stays(admin_window, demo_db, qtbo
     other.dispose()
     with qtbot.waitSignal(w.ctx.changes.changed, timeout=10_000):
         w.change_poller.timer.setInterval(50)
+    settle(qtbot)  # the news makes one reload, in the background
     assert any(r.title == "另一台电脑改过的标题" for r in w.board.rows)
     assert view.current_task_id() == task_id
 

@@ -14,6 +14,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.admin.calendar_dialog import CalendarDialog
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.admin.settings_dialog import SettingsDialog
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -42,6 +43,7 @@ def admin(demo_db):
 def admin_window(qtbot, demo_db, admin, ui_state):
     ensure_app()
     w = make_window(demo_db, admin, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     return w
 
@@ -77,6 +79,7 @@ def test_menu_entries_for_admins_only(admin_window, qtbot, demo_db, ui_state, mo
         with demo_db.session() as s:
             actor = load_actor(s, username)
         w = make_window(demo_db, actor, ui_state, today=lambda: TODAY)
+        settle(qtbot)  # the board loads in the background
         qtbot.addWidget(w)
         assert not {"open_settings", "open_calendar"} & _action_names(w)
 
@@ -88,7 +91,7 @@ def test_settings_dialog_saves_and_the_board_follows(admin_window, qtbot, demo_d
     qtbot.addWidget(d)
     d.show()
     assert [d.tabs.tabText(i) for i in range(d.tabs.count())] == \
-        ["报送与时限", "催办", "办公室信息", "安全与备份"]
+        ["报送与时限", "催办", "办公室信息", "安全与备份", "考评与通报"]
     near = d.findChild(QSpinBox, "near_due_workdays")
     assert near.value() == 5
     _shot(d, "settings_dialog.png")
@@ -221,6 +224,7 @@ def test_idle_lock_follows_the_saved_minutes(qtbot, demo_db, ui_state, monkeypat
         admin = load_actor(s, "admin")
     ensure_app()
     w = make_window(demo_db, admin, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     assert w.idle_lock.minutes == 30
     d = SettingsDialog(w.ctx, w)

@@ -10,6 +10,7 @@ from taskboard.core.models import Report, Task
 from taskboard.ui.tasks import task_actions
 from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.tasks.task_table_model import COL_CODE, COL_LIGHT
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -21,6 +22,7 @@ def window(qtbot, demo_db, dispatcher, ui_state, monkeypatch):
     ensure_app()
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     return w
@@ -39,6 +41,7 @@ def test_menus_by_role(qtbot, window, demo_db, ui_state):
     with demo_db.session() as s:
         reporter = load_actor(s, "unit001")
     w2 = make_window(demo_db, reporter, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w2)
     texts = _texts(w2.menus["task"])
     assert "报送进展…" in texts and "任务反馈…" in texts
@@ -54,6 +57,7 @@ def test_double_click_opens_detail(qtbot, window):
     qtbot.mouseDClick(view.table.viewport(), Qt.LeftButton, pos=rect.center())
     tid = idx.data(Qt.UserRole + 2)
     d = window.task_actions.details[tid]
+    settle(qtbot)  # the detail loads in the background
     assert d.isVisible() and d.heading.text().startswith(idx.data())
 
 
@@ -72,12 +76,14 @@ def test_new_task_from_menu_appears_selected_and_undo_removes_it(qtbot, window):
 
     actions.run_dialog = drive
     actions.new_action.trigger()
+    settle(qtbot)
     assert window.tasks_view.model.rowCount() == n + 1
     tid = window.tasks_view.current_task_id()
     row = window.tasks_view.model.row_at(window.tasks_view.model.row_of_task(tid))
     assert (row.code, row.title, row.light.word) == ("0.1", "新增的重点任务", "红灯")
     assert actions.undo_action.isEnabled() and "新建任务 0.1" in actions.undo_action.text()
     actions.undo_action.trigger()
+    settle(qtbot)
     assert window.tasks_view.model.rowCount() == n
     with window.ctx.db.session() as s:
         assert s.get(Task, tid).deleted
@@ -89,8 +95,10 @@ def test_delete_and_undo_restore(qtbot, window, monkeypatch):
     assert view.select_task(5)
     code = view.model.row_at(view.model.row_of_task(5)).code
     window.task_actions.delete_action.trigger()
+    settle(qtbot)
     assert view.model.row_of_task(5) < 0
     window.task_actions.undo_action.trigger()
+    settle(qtbot)
     assert view.model.row_of_task(5) >= 0
     with window.ctx.db.session() as s:
         assert (s.get(Task, 5).deleted, s.get(Task, 5).code) == (False, code)
@@ -104,10 +112,12 @@ def test_approving_in_detail_updates_board_and_keeps_selection(qtbot, window):
     other = next(r for r in view.model.rows() if r.task_id != blue.task_id)
     scroll = view.table.verticalScrollBar().value()
     d = window.task_actions.show_detail()
+    settle(qtbot)
     assert d.task_id == blue.task_id
     i = next(k for k, a in enumerate(d.assignments.rows()) if a.report_status == "pending")
     d.assignment_view.setCurrentIndex(d.assignments.index(i, 0))
     qtbot.mouseClick(d.approve_button, Qt.LeftButton)
+    settle(qtbot)
     row = view.model.row_at(view.model.row_of_task(blue.task_id))
     assert row.light.word == "绿灯"
     assert view.current_task_id() == blue.task_id
@@ -138,6 +148,7 @@ def test_report_from_menu_turns_row_blue(qtbot, window):
 
     window.task_actions.run_dialog = drive
     window.task_actions.report_action.trigger()
+    settle(qtbot)
     row = view.model.row_at(view.model.row_of_task(red.task_id))
     assert row.light.word == "蓝灯" and view.current_task_id() == red.task_id
     assert QDialog.Accepted == 1

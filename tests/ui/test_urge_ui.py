@@ -15,6 +15,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
 from taskboard.ui.urge.urge_tree_model import UrgeTreeModel
+from tests.ui.loading import settle
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
@@ -46,9 +47,11 @@ def confirm(monkeypatch):
 def window(qtbot, demo_db, dispatcher, ui_state):
     ensure_app()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)
+    settle(qtbot)  # screened in the background once shown
     return w
 
 
@@ -76,6 +79,7 @@ def test_models_pass_the_model_tester(window, qtmodeltester):
 def test_filters_group_and_check_state(qtbot, window):
     view = window.urge_actions.view
     qtbot.mouseClick(view.filters["overdue"], Qt.LeftButton)
+    settle(qtbot)
     rows = [r for g in view.model.groups() for r in g.rows]
     assert rows and all("overdue" in r.categories and r.report_status in (None, "returned")
                         for r in rows)
@@ -109,6 +113,7 @@ def test_urge_from_preview_then_restraint_needs_a_reason(qtbot, window, demo_db,
     assert dialog.issued[0].number_text == "催办〔2026〕1号"
     qtbot.waitUntil(lambda: view.notice_model.rowCount() == 1)
     assert view.notice_model.row_at(0).unit_name == group.unit_name
+    settle(qtbot)  # screened again after the change news
 
     # Urged today: the same unit again needs a reason.
     row = next(i for i, g in enumerate(view.model.groups()) if g.unit_id == group.unit_id)
@@ -155,6 +160,7 @@ def test_unit_reads_and_answers_in_its_inbox(qtbot, window, demo_db, ui_state, c
     with demo_db.session() as s:
         reporter = load_actor(s, f"unit{group.unit_id:03d}")
     w = make_window(demo_db, reporter, ui_state, today=lambda: TODAY)
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     inbox = w.urge_actions.inbox
     assert w.urge_actions.view is None and inbox is not None
@@ -211,9 +217,12 @@ def test_screening_notes_that_the_report_day_has_not_come(qtbot, window, demo_db
     view = window.urge_actions.view
     assert view.early_note.isVisible() and EARLY in view.early_note.text()
     w = make_window(demo_db, dispatcher, ui_state, today=lambda: TODAY.replace(day=25))
+    settle(qtbot)  # the board loads in the background
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)
+    settle(qtbot)
+    assert w.urge_actions.view.model.rowCount() > 0
     assert not w.urge_actions.view.early_note.isVisible()
 
 
@@ -248,6 +257,7 @@ def test_unreported_before_the_report_day_is_confirmed_first(qtbot, window, demo
 def test_overdue_urging_is_not_asked_about_the_report_day(qtbot, window, demo_db, monkeypatch):
     view = window.urge_actions.view
     qtbot.mouseClick(view.filters["overdue"], Qt.LeftButton)
+    settle(qtbot)
     dialog, rows = _open_preview(view, window, lambda r: True)
     assert all(r.report_status is None or r.report_status == "returned" for r in rows)
     assert not dialog.early_label.isVisible()

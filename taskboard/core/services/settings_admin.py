@@ -71,6 +71,28 @@ def _smtp_security(value: Any) -> str:
     return value
 
 
+def _points(label: str) -> Check:
+    return _int_range(label, -100, 100, "（正数加分、负数扣分）")
+
+
+def _other_track(value: Any) -> str:
+    value = str(value).strip().lower()
+    if value not in ("department", "none"):
+        raise ValidationError(f"其他单位应参加部门排名（department）或不参加（none），收到：{value}")
+    return value
+
+
+def _long_text(label: str, max_len: int) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(f"{label}应为文字。")
+        value = value.strip().replace("\r\n", "\n")
+        if len(value) > max_len:
+            raise ValidationError(f"{label}不能超过 {max_len} 个字（现有 {len(value)} 个）。")
+        return value
+    return check
+
+
 FIELDS: dict[str, tuple[str, Check]] = {
     "report_day": ("每月报送日", _int_range("每月报送日", 1, 31)),
     "near_due_workdays": ("临期提醒（工作日）",
@@ -92,6 +114,26 @@ FIELDS: dict[str, tuple[str, Check]] = {
     "smtp_security": ("加密方式", _smtp_security),
     "smtp_account": ("发件账号", _text("发件账号", 200)),
     "smtp_sender": ("发件人邮箱", _text("发件人邮箱", 200)),
+    "score_base": ("考评基础分", _int_range("考评基础分", 0, 1000)),
+    "score_completed": ("每完成一项任务加分", _points("每完成一项任务加分")),
+    "score_overdue": ("每项超期任务扣分", _points("每项超期任务扣分")),
+    "score_returned": ("每次报送被退回扣分", _points("每次报送被退回扣分")),
+    "score_missing": ("每次未报送扣分", _points("每次未报送扣分")),
+    "score_no_substance": ("每次报送无实质内容扣分", _points("每次报送无实质内容扣分")),
+    "score_min_chars": ("实质内容最少字数", _int_range("实质内容最少字数", 0, 500)),
+    "score_praise": ("通报表扬加分", _points("通报表扬加分")),
+    "score_criticism": ("通报批评扣分", _points("通报批评扣分")),
+    "score_support_pct": ("配合单位计分比例（%）", _int_range("配合单位计分比例", 0, 100, "（%）")),
+    "score_two_yellow": ("两张黄牌（督办）扣分", _points("两张黄牌（督办）扣分")),
+    "score_red_card": ("每张红牌（约谈）扣分", _points("每张红牌（约谈）扣分")),
+    "score_target": ("红榜达标分", _int_range("红榜达标分", 0, 1000)),
+    "red_list_districts": ("红榜旗区数", _int_range("红榜旗区数", 0, 50)),
+    "red_list_departments": ("红榜部门数", _int_range("红榜部门数", 0, 50)),
+    "black_list_districts": ("黑榜旗区数", _int_range("黑榜旗区数", 0, 50)),
+    "black_list_departments": ("黑榜部门数", _int_range("黑榜部门数", 0, 50)),
+    "other_units_track": ("其他单位参加哪类排名", _other_track),
+    "bulletin_word": ("通报发文机关代字", _text("通报发文机关代字", 20, required=True)),
+    "bulletin_requirements": ("通报“下步工作要求”", _long_text("下步工作要求", 2000)),
 }
 # Multi-line wording with its own placeholder check: edited in 催办 → 通知单模板….
 TEMPLATE_KEYS = ("urge_template", "supervise_template")

@@ -21,6 +21,7 @@ from taskboard.core.errors import ConflictError, NotFound, ValidationError
 from taskboard.core.models import (
     Assignment, Campaign, Feedback, Report, Task, Unit, UrgeRecord, local_now,
 )
+from taskboard.core.recurrence import RECURRENCES
 from taskboard.core.rules import code_sort_key
 
 MAX_CODE = 50
@@ -43,6 +44,8 @@ class TaskInput:
     leader: str = ""
     deadline: Optional[dt.date] = None
     deadline_note: str = ""
+    # "" or a core.recurrence key; ``deadline`` is then the last cycle's date or None.
+    recurrence: str = ""
 
     def cleaned(self) -> "TaskInput":
         return dataclasses.replace(
@@ -92,7 +95,7 @@ def task_snapshot(session: Session, task: Task) -> dict[str, Any]:
         "category": task.category, "description": task.description, "target": task.target,
         "lead_unit_id": task.lead_unit_id, "leader": task.leader,
         "start_date": task.start_date, "deadline": task.deadline,
-        "deadline_note": task.deadline_note,
+        "deadline_note": task.deadline_note, "recurrence": task.recurrence,
         "unit_ids": tuple(sorted(active_unit_ids(session, task.id))),
     }
 
@@ -168,6 +171,8 @@ def _validate(session: Session, data: TaskInput, task_id: Optional[int] = None,
     if data.deadline is not None and data.deadline < data.start_date:
         raise ValidationError(
             f"完成时限（{data.deadline:%Y-%m-%d}）不能早于开始日期（{data.start_date:%Y-%m-%d}）。")
+    if data.recurrence and data.recurrence not in RECURRENCES:
+        raise ValidationError(f"无法识别的完成周期：{data.recurrence}。")
     if not data.unit_ids:
         raise ValidationError("请至少选择一个责任单位。")
     clash = session.scalar(select(Task.id).where(
@@ -196,7 +201,8 @@ def create_task(session: Session, actor: Actor, data: TaskInput) -> int:
         campaign_id=data.campaign_id, code=data.code, sort_key=code_sort_key(data.code),
         title=data.title, category=data.category, description=data.description,
         target=data.target, lead_unit_id=data.lead_unit_id, leader=data.leader,
-        start_date=data.start_date, deadline=data.deadline, deadline_note=data.deadline_note)
+        start_date=data.start_date, deadline=data.deadline, deadline_note=data.deadline_note,
+        recurrence=data.recurrence)
     session.add(task)
     session.flush()
     for uid in data.unit_ids:
@@ -228,7 +234,8 @@ def update_task(session: Session, actor: Actor, task_id: int, data: TaskInput,
     _validate(session, data, task_id, all_old)
     before = task_snapshot(session, task)
     for name in ("campaign_id", "code", "title", "category", "description", "target",
-                 "lead_unit_id", "leader", "start_date", "deadline", "deadline_note"):
+                 "lead_unit_id", "leader", "start_date", "deadline", "deadline_note",
+                 "recurrence"):
         setattr(task, name, getattr(data, name))
     task.sort_key = code_sort_key(data.code)
     _set_units(session, task, old_units, data.unit_ids)
@@ -249,7 +256,7 @@ FIELD_WORDS = {
     "campaign_id": "专项工作", "code": "任务编号", "title": "任务名称", "category": "类别/指标",
     "description": "任务描述", "target": "工作目标", "lead_unit_id": "牵头单位",
     "leader": "分管领导", "start_date": "开始日期", "deadline": "完成时限",
-    "deadline_note": "时限说明", "unit_ids": "责任单位",
+    "deadline_note": "时限说明", "recurrence": "完成周期", "unit_ids": "责任单位",
 }
 
 
@@ -333,6 +340,7 @@ def bulk_edit(session: Session, actor: Actor, task_ids: Sequence[int],
         if change.set_deadline:
             task.deadline = change.deadline
             task.deadline_note = change.deadline_note.strip() if change.deadline is None else ""
+            task.recurrence = ""
         if change.lead_unit_id is not None:
             task.lead_unit_id = change.lead_unit_id
         if change.add_unit_ids:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-    QSpinBox, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QLabel, QLineEdit,
+    QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from taskboard.core.services import settings_admin
@@ -137,12 +137,81 @@ class SecurityPage(_Page):
                                "需重新输入密码。"))
 
 
+class ScoringPage(_Page):
+    """考评 points, 红黑榜 sizes and the 通报's wording."""
+
+    title = "考评与通报"
+    points = (("score_completed", "完成一项任务"), ("score_overdue", "一项任务超期"),
+              ("score_returned", "报送被退回一次"), ("score_missing", "未报送一次"),
+              ("score_no_substance", "报送无实质内容"), ("score_praise", "通报表扬一次"),
+              ("score_criticism", "通报批评一次"), ("score_two_yellow", "两张黄牌（督办）"),
+              ("score_red_card", "一张红牌（约谈）"))
+    sizes = (("red_list_districts", "红榜旗区"), ("red_list_departments", "红榜部门"),
+             ("black_list_districts", "黑榜旗区"), ("black_list_departments", "黑榜部门"))
+    keys = ("score_base", "score_min_chars", "score_support_pct", "score_target",
+            *(k for k, _ in points), *(k for k, _ in sizes), "bulletin_word")
+
+    def __init__(self) -> None:
+        super().__init__()
+        top = QGridLayout()
+        top.addWidget(QLabel("基础分："), 0, 0)
+        top.addWidget(_spin("score_base", 0, 1000, " 分"), 0, 1)
+        top.addWidget(QLabel("红榜达标分："), 0, 2)
+        top.addWidget(_spin("score_target", 0, 1000, " 分"), 0, 3)
+        for i, (key, text) in enumerate(self.points):
+            row, col = 1 + i // 2, (i % 2) * 2
+            top.addWidget(QLabel(f"{text}："), row, col)
+            top.addWidget(_spin(key, -100, 100, " 分"), row, col + 1)
+        self.form.addRow(top)
+        self.form.addRow("无实质内容：", _spin("score_min_chars", 0, 500, " 字以下（或与上月相同）"))
+        self.form.addRow("配合单位计分：", _spin("score_support_pct", 0, 100, "%（牵头单位计全分）"))
+        lists = QGridLayout()
+        for i, (key, text) in enumerate(self.sizes):
+            lists.addWidget(QLabel(f"{text}："), i // 2, (i % 2) * 2)
+            lists.addWidget(_spin(key, 0, 50, " 个"), i // 2, (i % 2) * 2 + 1)
+        self.form.addRow(lists)
+        self.track = QComboBox()
+        self.track.setObjectName("other_units_track")
+        self.track.addItem("与部门一起排名", "department")
+        self.track.addItem("不参加排名", "none")
+        self.form.addRow("其他单位：", self.track)
+        word = QLineEdit()
+        word.setObjectName("bulletin_word")
+        word.setMaxLength(20)
+        word.setPlaceholderText("如：营商调度（文号为 营商调度〔2026〕3号）")
+        self.form.addRow("通报机关代字：", word)
+        self.requirements = QPlainTextEdit()
+        self.requirements.setObjectName("bulletin_requirements")
+        self.requirements.setPlaceholderText("留空则用默认措辞")
+        self.requirements.setFixedHeight(70)
+        self.form.addRow("下步工作要求：", self.requirements)
+        self.form.addRow(_note("正数加分、负数扣分。旗区、部门按单位类别分别排名；完成、超期两项"
+                               "牵头单位计全分、配合单位按比例计分。"))
+
+    def load(self, st: BoardSettings) -> None:
+        super().load(st)
+        self.track.setCurrentIndex(max(0, self.track.findData(st.other_units_track)))
+        self.requirements.setPlainText(st.bulletin_requirements)
+
+    def values(self) -> dict[str, Any]:
+        out = super().values()
+        out["other_units_track"] = self.track.currentData()
+        out["bulletin_requirements"] = self.requirements.toPlainText().strip()
+        return out
+
+    def check(self) -> Optional[str]:
+        if not self.findChild(QLineEdit, "bulletin_word").text().strip():
+            return "通报机关代字不能为空。"
+        return None
+
+
 class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("系统设置")
-        self.pages: list[_Page] = [ReportingPage(), UrgingPage(), OfficePage(), SecurityPage()]
+        self.pages: list[_Page] = [ReportingPage(), UrgingPage(), OfficePage(), SecurityPage(),
+                                   ScoringPage()]
         self.tabs = QTabWidget()
         for page in self.pages:
             self.tabs.addTab(page, page.title)
@@ -156,7 +225,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.load()
-        self.resize(560, 360)
+        self.resize(640, 480)
 
     def page(self, title: str) -> _Page:
         return next(p for p in self.pages if p.title == title)

@@ -1,1 +1,3 @@
 """The battle map (挂图作战): charts, KPI tiles and the district ranking."""
+
+TAB_TITLE = "挂图作战"

@@ -37,3 +37,25 @@ def light_icon(light: Light, size: int = 16) -> QIcon:
 
 def light_color(light: Light) -> QColor:
     return QColor(LIGHT_COLORS[light])
+
+
+@lru_cache(maxsize=None)
+def card_icon(card, size: int = 16) -> QIcon:
+    """A small upright card in the card's colour (亮牌), always shown with its word."""
+    from taskboard.core.cards import CARD_COLORS
+
+    icon = QIcon()
+    for scale in (1, 2):
+        px = QPixmap(size * scale, size * scale)
+        px.fill(Qt.transparent)
+        p = QPainter(px)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setPen(QPen(QColor("#00000055"), scale))
+        p.setBrush(QBrush(QColor(CARD_COLORS[card])))
+        w = size * scale
+        p.drawRoundedRect(int(w * 0.22), int(w * 0.08), int(w * 0.56), int(w * 0.84),
+                          scale * 1.5, scale * 1.5)
+        p.end()
+        px.setDevicePixelRatio(scale)
+        icon.addPixmap(px)
+    return icon

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
@@ -91,8 +91,28 @@ def read(ctx: AppContext, work: Callable[[Session], T]) -> T:
         raise
 
 
+def tell_done(widget: Optional[QWidget], text: str, timeout_ms: int = 15000) -> None:
+    """Name what was just done in the main window's status bar (the action confirms itself)."""
+    w = widget
+    while w is not None and not isinstance(w, QMainWindow):
+        w = w.parentWidget()
+    if w is not None:
+        w.statusBar().showMessage(text, timeout_ms)
+        # Painted now: the views reload right after, and the user must not wait to see it.
+        w.statusBar().repaint()
+
+
+def announce_busy(ctx: AppContext, *changes: str) -> None:
+    """Broadcast a change with the busy cursor up while the views reload."""
+    QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+    try:
+        ctx.changes.announce(*changes)
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+
+
 def ask(parent: Optional[QWidget], title: str, question: str) -> bool:
     return QMessageBox.question(parent, title, question) == QMessageBox.Yes
 
 
-__all__ = ["OpFailed", "run_op", "read", "ask", "Any"]
+__all__ = ["OpFailed", "run_op", "read", "ask", "tell_done", "announce_busy", "Any"]

@@ -37,6 +37,13 @@ def open_task_import(window):
     return TaskImportDialog(window.ctx, window.campaign_id(), window)
 
 
+def open_report_forms(window):
+    # Imported when chosen: openpyxl and numpy are not worth their start-up time.
+    from taskboard.ui.excel.report_forms_dialog import open_report_forms as open_dialog
+
+    return open_dialog(window)
+
+
 def install(window) -> None:
     actor = window.ctx.actor
     menu = window.menus["file"]
@@ -47,16 +54,14 @@ def install(window) -> None:
         entries.append(("导出月度台账(&L)…", open_ledger_export, "exportLedger"))
     if allowed(actor, "import"):
         entries.append(("导入任务清单(&I)…", open_task_import, "importTasks"))
-    try:
-        from taskboard.ui.excel.report_forms_dialog import open_report_forms
-    except ImportError:
-        open_report_forms = None
-    if open_report_forms is not None and (allowed(actor, "export")
-                                          or allowed(actor, "report.submit", actor.unit_id)):
+    if allowed(actor, "export") or allowed(actor, "report.submit", actor.unit_id):
         entries.append(("单位报送表(&R)…", open_report_forms, "reportForms"))
+    keys = {"exportLedger": "Ctrl+Shift+L"}
     for text, opener, name in entries:
         action = QAction(text, window)
         action.setObjectName(name)
+        if name in keys:
+            action.setShortcut(keys[name])
         action.triggered.connect(lambda _=False, o=opener: _run(window, o))
         menu.insertAction(quit_action, action)
     if entries:

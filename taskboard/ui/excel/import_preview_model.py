@@ -6,6 +6,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from taskboard.core.recurrence import RECURRENCE_WORDS
 from taskboard.excel.task_import import PreviewRow
 from taskboard.ui.common.plain_table_model import PlainTableModel
 
@@ -30,9 +31,19 @@ _Index = QModelIndex | QPersistentModelIndex
 def _deadline(r: PreviewRow) -> str:
     if r.deadline_unreadable:
         return "无法识别"
+    if r.recurrence:
+        word = RECURRENCE_WORDS[r.recurrence]
+        return f"{word}（至 {r.deadline.isoformat()}）" if r.deadline else f"{word}（每期到期）"
     if r.deadline is None:
         return r.deadline_note or "无（长期）"
     return r.deadline.isoformat()
+
+
+def _units(r: PreviewRow) -> str:
+    text = "、".join(r.units)
+    if r.support_units:
+        text += ("；" if text else "") + "配合：" + "、".join(r.support_units)
+    return text
 
 
 def message_lines(r: PreviewRow) -> list[str]:
@@ -46,7 +57,7 @@ def _messages(r: PreviewRow) -> str:
 _TEXT = {
     COL_ROW: lambda r: str(r.row), COL_STATUS: lambda r: r.status, COL_CODE: lambda r: r.code,
     COL_TITLE: lambda r: r.title, COL_CATEGORY: lambda r: r.category,
-    COL_LEAD: lambda r: r.lead_unit, COL_UNITS: lambda r: "、".join(r.units),
+    COL_LEAD: lambda r: r.lead_unit, COL_UNITS: _units,
     COL_LEADER: lambda r: r.leader, COL_DEADLINE: _deadline, COL_MESSAGES: _messages,
 }
 

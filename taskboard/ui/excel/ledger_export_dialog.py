@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
 )
 
 from taskboard.core.board import TaskRow
-from taskboard.core.errors import ValidationError
+from taskboard.core.errors import ServiceError, ValidationError
 from taskboard.core.periods import Period, period_range
 from taskboard.core.permissions import require
 from taskboard.excel.ledger import ledger_data
 from taskboard.excel.ledger_writer import write_ledger
 from taskboard.ui.common.context import AppContext
-from taskboard.ui.common.ops import OpFailed, run_op
+from taskboard.ui.common.loader import BusyIndicator, Loader
 
 
 class LedgerExportDialog(QDialog):
@@ -70,7 +70,14 @@ class LedgerExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        # The values and the workbook are worked out in a worker: the window stays live.
+        self._job: Optional[tuple] = None
+        self.loader = Loader(ctx.db, self, lambda: self._job and self._job[0], self._written)
+        self.loader.failed.connect(self._failed)
+        self.loader.busyChanged.connect(
+            lambda busy: self.buttons.button(QDialogButtonBox.Ok).setEnabled(not busy))
         layout.addWidget(hint)
+        layout.addWidget(BusyIndicator("正在计算台账并写入工作簿…").follow(self.loader))
         layout.addWidget(self.buttons)
 
     def _browse(self) -> None:
@@ -93,20 +100,29 @@ class LedgerExportDialog(QDialog):
     def export(self) -> None:
         period = Period.parse(self.period.currentData())
         rows = list(self._visible_rows()) if self.filtered.isChecked() else None
-
-        def work(session):
+        try:
             require(self.ctx.actor, "export")
             path = self.target()
-            data = ledger_data(session, self.campaign_id, period, self.ctx.today(), rows=rows)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "导出失败", str(exc))
+            return
+        campaign_id, today = self.campaign_id, self.ctx.today()
+
+        def work(session):
+            data = ledger_data(session, campaign_id, period, today, rows=rows)
             try:
                 return write_ledger(data, path)
             except OSError as exc:
                 raise ValidationError(f"无法写入 {path}：{exc.strerror or exc}"
                                       "（文件可能正在 Excel 或 WPS 中打开）") from None
 
-        try:
-            self.exported = run_op(self, self.ctx, work, title="导出失败")
-        except OpFailed:
-            return
+        self._job = (work,)
+        self.loader.request()
+
+    def _failed(self, message: str) -> None:
+        QMessageBox.warning(self, "导出失败", message)
+
+    def _written(self, path: Path) -> None:
+        self.exported = path
         QMessageBox.information(self, "导出完成", f"月度台账已保存到：\n{self.exported}")
         self.accept()

@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from taskboard.core.errors import ServiceError
 from taskboard.core.models import Campaign, Unit
-from taskboard.excel.task_import import CREATE, ImportPreview, apply_import, preview_import
+from taskboard.excel.task_import import (
+    CREATE, ImportPreview, account_lines, apply_import, preview_import,
+)
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.excel.import_preview_model import WIDTHS, ImportPreviewTableModel, message_lines
 from taskboard.ui.common.ops import OpFailed, read, run_op
@@ -90,7 +92,14 @@ class TaskImportDialog(QDialog):
         self.detail.setObjectName("importDetail")
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("选中一行，在这里查看它的全部错误与提示。")
-        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 3 + 16)
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 5 + 16)
+        # Which column went into which field, which were left out and why, which rows became
+        # categories or were skipped: nothing in the file is dropped without a word.
+        self.account = QPlainTextEdit()
+        self.account.setObjectName("importAccount")
+        self.account.setReadOnly(True)
+        self.account.setPlaceholderText("预览后在这里列出每一列读入的字段、未读入的列和未作为任务的行。")
+        self.account.setFixedHeight(self.detail.height())
 
         self.units_box = QGroupBox("未知单位：请逐个指定“新建”或对应的已有单位")
         self.units_form = QFormLayout()
@@ -122,7 +131,10 @@ class TaskImportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
+        panes = QHBoxLayout()
+        panes.addWidget(self.detail, 1)
+        panes.addWidget(self.account, 1)
+        layout.addLayout(panes)
         layout.addWidget(self.units_box)
         layout.addLayout(bottom)
 
@@ -175,10 +187,19 @@ class TaskImportDialog(QDialog):
             self.detail.clear()
             return
         lines = message_lines(r) or ["这一行没有错误或提示。"]
-        self.detail.setPlainText("\n".join([f"第 {r.row} 行 · 编号 {r.code} · {r.title}", *lines]))
+        measures, _, remark = r.description.partition("备注：")
+        if measures.startswith("备注："):
+            measures, remark = "", measures[3:]
+        content = [f"具体举措：{measures.strip() or '（无）'}"]
+        if r.target:
+            content.append(f"工作目标：{r.target}")
+        content.append(f"备注：{remark.strip() or '（无）'}")
+        self.detail.setPlainText("\n".join(
+            [f"第 {r.row} 行 · 编号 {r.code} · {r.title}", *lines, *content]))
 
     def show_preview(self, p: ImportPreview) -> None:
         self.preview = p
+        self.account.setPlainText("\n".join(account_lines(p)))
         self._set_sheets(p.sheet_names, self.sheet.currentData())
         self.model.set_rows(p.rows)
         # Start on the first row that needs attention, so its messages are on screen at once.
@@ -189,6 +210,9 @@ class TaskImportDialog(QDialog):
             self.table.selectRow(first)
         else:
             self.detail.clear()
+        # A re-preview (after fixing the workbook) keeps the choices already made.
+        earlier = {name: box.currentData() for name, box in self.unit_boxes.items()
+                   if box.currentData() is not UNSET}
         while self.units_form.rowCount():
             self.units_form.removeRow(0)
         self.unit_boxes.clear()
@@ -198,24 +222,40 @@ class TaskImportDialog(QDialog):
         for u in p.unknown_units:
             box = QComboBox()
             box.addItem("— 请选择 —", UNSET)
-            box.addItem(f"新建单位“{u.name}”", CREATE)
+            if u.collective:
+                # A group of units: expand it, or name the one unit meant; never one new unit.
+                if p.district_ids:
+                    box.addItem(f"展开为全部旗区（{len(p.district_ids)} 个）", p.district_ids)
+            else:
+                box.addItem(f"新建单位“{u.name}”", CREATE)
             for uid, name in u.suggestions:
                 box.addItem(f"对应为：{name}（相近）", uid)
             for uid, name in units:
                 box.addItem(f"对应为：{name}", uid)
+            if u.name in earlier and box.findData(earlier[u.name]) > 0:
+                box.setCurrentIndex(box.findData(earlier[u.name]))
             box.currentIndexChanged.connect(self._update)
             rows = "、".join(str(r) for r in u.rows[:6]) + ("等" if len(u.rows) > 6 else "")
             self.units_form.addRow(f"“{u.name}”（第 {rows} 行）", box)
             self.unit_boxes[u.name] = box
         self.units_box.setVisible(bool(p.unknown_units))
         # As tall as the choices need (up to 150 px): the preview table gets the rest.
-        needed = self.units_form.sizeHint().height() + 2 * self.units_scroll.frameWidth() + 4
+        # Measured from the rows themselves: the form's own size hint is stale right after
+        # its rows were replaced, which cut the new rows to half height.
+        form = self.units_form
+        heights = [max(form.itemAt(i, QFormLayout.LabelRole).widget().sizeHint().height(),
+                       form.itemAt(i, QFormLayout.FieldRole).widget().sizeHint().height())
+                   for i in range(form.rowCount())]
+        m = form.contentsMargins()
+        needed = (sum(heights) + max(0, len(heights) - 1) * max(form.verticalSpacing(), 6)
+                  + m.top() + m.bottom() + 2 * self.units_scroll.frameWidth() + 4)
+        self.units_scroll.setMinimumHeight(min(150, needed))
         self.units_scroll.setMaximumHeight(min(150, needed))
         self._update()
 
     def _create_rest(self) -> None:
         for box in self.unit_boxes.values():
-            if box.currentData() is UNSET:
+            if box.currentData() is UNSET and box.itemData(1) == CREATE:
                 box.setCurrentIndex(1)
 
     def mapping(self) -> dict:
@@ -230,7 +270,11 @@ class TaskImportDialog(QDialog):
         parts = [f"{p.file_name}「{p.sheet}」：表头在第 {p.header_row} 行，任务 {len(p.rows)} 项",
                  f"错误 {p.error_count} 处", f"提示 {p.warning_count} 处"]
         if p.skipped:
-            parts.append(f"跳过说明行 {len(p.skipped)} 行")
+            parts.append(f"未导入的行 {len(p.skipped)} 行")
+        if p.category_rows:
+            parts.append(f"类别行 {len(p.category_rows)} 行")
+        if p.sheet_warnings:
+            parts.append(f"有数据未导入的列 {len(p.sheet_warnings)} 列（见右下）")
         if p.unknown_units:
             parts.append(f"未知单位 {len(p.unknown_units)} 个（未处理 {len(unresolved)} 个）")
         target = (f"将新建专项工作「{p.campaign_name}」" if p.campaign_id is None

@@ -12,17 +12,20 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from taskboard.core.models import CLOSE_OUTCOMES, Assignment, Task, Unit
-from taskboard.core.services import closeout
+from taskboard.core.periods import Period
+from taskboard.core.services import closeout, undo
 from taskboard.ui.common.context import AppContext
-from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.ops import OpFailed, announce_busy, read, run_op, tell_done
 
 
 class CloseOutDialog(QDialog):
     def __init__(self, ctx: AppContext, task_id: int, assignment_id: Optional[int] = None,
-                 parent: Optional[QWidget] = None) -> None:
+                 parent: Optional[QWidget] = None, *, period: Optional[Period] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.task_id = task_id
+        self.undo_ticket: Optional[undo.UndoTicket] = None
+        self.done_text = ""
         self.setWindowTitle("办结/销号")
         self.state = QLabel()
         self.state.setObjectName("state")
@@ -42,7 +45,11 @@ class CloseOutDialog(QDialog):
         self.on = QDateEdit(calendarPopup=True)
         self.on.setDisplayFormat("yyyy-MM-dd")
         today = ctx.today()
-        self.on.setDate(QDate(today.year, today.month, today.day))
+        # Closing while a past month is on screen dates the close-out in that month, so the
+        # list being looked at shows it closed at once (a later date would not show there).
+        on = min(today, period.last_day) if period is not None else today
+        self.on.setDate(QDate(on.year, on.month, on.day))
+        self.on.setToolTip(f"所看期次为{period.label}，默认取该期最后一天" if on != today else "")
         self.note = QPlainTextEdit()
         self.note.setObjectName("note")
         self.note.setPlaceholderText("办结说明：完成情况、形成的政策文件或解决结果")
@@ -120,12 +127,27 @@ class CloseOutDialog(QDialog):
         self.reopen_button.setEnabled(closed)
         self.reason.setEnabled(closed)
 
-    def _run(self, work, title: str) -> None:
+    def _run(self, work, title: str, done: str) -> None:
+        for b in (self.close_button, self.reopen_button):
+            b.setEnabled(False)  # no second click while the first is stored
         try:
-            run_op(self, self.ctx, work, ("tasks",), title=title)
+            result = run_op(self, self.ctx, work, (), title=title)
         except OpFailed:
+            self._show_state()
             return
+        if isinstance(result, undo.UndoTicket):
+            self.undo_ticket = result
+            done += "（Ctrl+Z 撤销）"
+        self.done_text = done
+        # Closed and confirmed first; the views then reload under the busy cursor.
         self.accept()
+        tell_done(self.parentWidget(), done)
+        announce_busy(self.ctx, "tasks", "reports")
+
+    def _done_words(self, verb: str) -> str:
+        code, title = self.task_info[0], self.task_info[1]
+        unit = "" if self.whole.isChecked() else f" {self.unit.currentText()}"
+        return f"已{verb} {code} {title}{unit}"
 
     def close_out(self) -> None:
         actor, today = self.ctx.actor, self.ctx.today()
@@ -134,18 +156,21 @@ class CloseOutDialog(QDialog):
         outcome, note = self.outcome.currentText(), self.note.toPlainText()
         if self.whole.isChecked():
             tid = self.task_id
-            self._run(lambda s: closeout.close_task(s, actor, tid, outcome, on, note, today=today),
-                      "办结失败")
+            self._run(lambda s: undo.close_task(s, actor, tid, outcome, on, note, today=today),
+                      "办结失败", self._done_words("办结") + f"（{outcome}）")
         else:
             aid = self.unit.currentData()
-            self._run(lambda s: closeout.close_assignment(s, actor, aid, outcome, on, note,
-                                                          today=today), "办结失败")
+            self._run(lambda s: undo.close_assignment(s, actor, aid, outcome, on, note,
+                                                      today=today), "办结失败",
+                      self._done_words("办结") + f"（{outcome}）")
 
     def reopen(self) -> None:
         actor, reason = self.ctx.actor, self.reason.text()
         if self.whole.isChecked():
             tid = self.task_id
-            self._run(lambda s: closeout.reopen_task(s, actor, tid, reason), "重新打开失败")
+            self._run(lambda s: closeout.reopen_task(s, actor, tid, reason), "重新打开失败",
+                      self._done_words("重新打开"))
         else:
             aid = self.unit.currentData()
-            self._run(lambda s: closeout.reopen_assignment(s, actor, aid, reason), "重新打开失败")
+            self._run(lambda s: closeout.reopen_assignment(s, actor, aid, reason), "重新打开失败",
+                      self._done_words("重新打开"))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTableView,
     QVBoxLayout, QWidget,
@@ -13,7 +15,7 @@ from taskboard.core.detail import FeedbackEntry
 from taskboard.core.models import Feedback, User
 from taskboard.core.services import feedback as service
 from taskboard.ui.common.context import AppContext
-from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.ops import OpFailed, announce_busy, read, run_op, tell_done
 from taskboard.ui.common.row_table_model import Column, RowTableModel, current_row, fmt_dt, setup_table
 
 COLUMNS = [
@@ -38,10 +40,15 @@ def _thread(session, assignment_id: int, unit_name: str) -> list[FeedbackEntry]:
 
 class FeedbackDialog(QDialog):
     def __init__(self, ctx: AppContext, choices: Sequence[tuple[int, str, int]],
-                 assignment_id: Optional[int] = None, parent: Optional[QWidget] = None) -> None:
+                 assignment_id: Optional[int] = None, parent: Optional[QWidget] = None, *,
+                 task_label: str = "") -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("任务反馈")
+        self.setWindowTitle(f"任务反馈 · {task_label}" if task_label else "任务反馈")
+        self.task_label = QLabel(f"任务：{task_label}" if task_label else "")
+        self.task_label.setObjectName("taskLabel")
+        self.task_label.setStyleSheet("font-weight:bold")
+        self.task_label.setVisible(bool(task_label))
         self.unit = QComboBox()
         self.unit.setObjectName("unit")
         for aid, name, _ in choices:
@@ -69,6 +76,15 @@ class FeedbackDialog(QDialog):
         self.resolve_button = QPushButton("标记已办结")
         self.resolve_button.setObjectName("resolve")
         self.send_button.clicked.connect(self.send)
+        self.send_button.setEnabled(False)  # nothing to send yet
+        self.body.textChanged.connect(self._can_send)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.send_button.setToolTip("Ctrl+Enter：发送并关闭")
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            sc = QShortcut(QKeySequence(key), self.body)
+            sc.setContext(Qt.WidgetShortcut)
+            sc.activated.connect(self.send_and_close)
         self.reply_button.clicked.connect(self.answer)
         self.resolve_button.clicked.connect(self.resolve)
         can_write = permissions.allowed(actor, "feedback.write")
@@ -86,10 +102,12 @@ class FeedbackDialog(QDialog):
         reply_row.addWidget(self.reply_button)
         reply_row.addWidget(self.resolve_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.task_label)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(reply_row)
         layout.addLayout(send_row)
+        layout.addWidget(self.status)
         self.unit.currentIndexChanged.connect(self.reload)
         self.resize(760, 480)
         self.reload()
@@ -102,18 +120,39 @@ class FeedbackDialog(QDialog):
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, 0))
 
-    def _run(self, work, title: str) -> bool:
+    def _can_send(self) -> None:
+        self.send_button.setEnabled(bool(self.body.toPlainText().strip()))
+
+    def _run(self, work, title: str, done: str = "") -> bool:
         try:
-            run_op(self, self.ctx, work, ("tasks", "feedback"), title=title)
+            run_op(self, self.ctx, work, (), title=title)
         except OpFailed:
             return False
         self.reload()
+        if done:
+            self.status.setText(done)
+            self.status.repaint()  # before the board reloads
+            tell_done(self.parentWidget(), done)
+        # The thread is up to date already; the board's counts follow under the busy cursor.
+        announce_busy(self.ctx, "tasks", "feedback")
         return True
 
-    def send(self) -> None:
+    def send(self) -> bool:
         aid, actor, body = self.unit.currentData(), self.ctx.actor, self.body.toPlainText()
-        if self._run(lambda s: service.write_feedback(s, actor, aid, body), "反馈失败"):
+        if not body.strip():
+            return False
+        unit = self.unit.currentText()
+        self.send_button.setEnabled(False)  # one click, one feedback
+        sent = self._run(lambda s: service.write_feedback(s, actor, aid, body), "反馈失败",
+                         f"已向 {unit} 发送反馈")
+        if sent:
             self.body.clear()
+        self._can_send()
+        return sent
+
+    def send_and_close(self) -> None:
+        if self.body.toPlainText().strip() and self.send():
+            self.accept()
 
     def answer(self) -> None:
         f = current_row(self.table)

@@ -2,7 +2,9 @@
 periods' leftovers first (each row says its period).
 
 A = 通过, R = 退回 (needs the comment), J/↓ = next, K/↑ = previous. Letter keys do not fire
-while the comment box has focus, so typing a comment is safe.
+while the comment box has focus, so typing a comment is safe; from the comment box
+Ctrl+Enter (or Alt+A) approves and Ctrl+Shift+Enter (or Alt+R) returns. Ctrl+Z takes the
+last verdict back.
 """
 from __future__ import annotations
 
@@ -12,15 +14,16 @@ from typing import Optional
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+    QAbstractItemView, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
     QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from taskboard.core import evidence
 from taskboard.core.periods import Period
-from taskboard.core.services.review import PendingReport, pending_reports, review_report
+from taskboard.core.services import undo
+from taskboard.core.services.review import PendingReport, pending_reports
 from taskboard.ui.common.context import AppContext
-from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.ops import OpFailed, read, run_op, tell_done
 from taskboard.ui.common.row_table_model import Column, RowTableModel, fmt_dt, setup_table
 from taskboard.ui.review.task_detail import open_evidence
 
@@ -68,12 +71,15 @@ class ReviewQueueDialog(QDialog):
         self.campaign_id = campaign_id
         self.period = period
         self.reviewed = 0
+        self.undo_ticket: Optional[undo.UndoTicket] = None
         self.setWindowTitle(f"审核队列 · 截至{period.label}")
 
         self.model = RowTableModel(columns(period), self)
         self.table = QTableView()
         self.table.setObjectName("queueTable")
         setup_table(self.table, self.model)
+        # Ctrl+A or Shift+↓ then A approves the lot; 退回 always takes the current one.
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.position = QLabel()
         self.position.setObjectName("position")
         self.view = QTextBrowser()
@@ -89,8 +95,16 @@ class ReviewQueueDialog(QDialog):
         self.comment.setTabChangesFocus(True)
         self.approve_button = QPushButton("通过 (A)")
         self.approve_button.setObjectName("approve")
+        self.approve_button.setToolTip("A，或在审核意见中按 Ctrl+Enter / Alt+A")
         self.return_button = QPushButton("退回 (R)")
         self.return_button.setObjectName("return")
+        self.return_button.setToolTip("R，或在审核意见中按 Ctrl+Shift+Enter / Alt+R")
+        self.undo_button = QPushButton("撤销上一条 (Ctrl+Z)")
+        self.undo_button.setObjectName("undo")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo_last)
+        self.done_label = QLabel()
+        self.done_label.setObjectName("doneLabel")
         prev_button = QPushButton("上一条 (K)")
         next_button = QPushButton("下一条 (J)")
         self.approve_button.clicked.connect(lambda: self.review(True))
@@ -98,7 +112,7 @@ class ReviewQueueDialog(QDialog):
         prev_button.clicked.connect(lambda: self.step(-1))
         next_button.clicked.connect(lambda: self.step(1))
         buttons = QHBoxLayout()
-        for b in (self.approve_button, self.return_button):
+        for b in (self.approve_button, self.return_button, self.undo_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(prev_button)
@@ -113,6 +127,7 @@ class ReviewQueueDialog(QDialog):
         rl.addWidget(self.files)
         rl.addWidget(self.comment)
         rl.addLayout(buttons)
+        rl.addWidget(self.done_label)
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)
@@ -127,6 +142,17 @@ class ReviewQueueDialog(QDialog):
                 sc = QShortcut(QKeySequence(key), self)
                 sc.setContext(Qt.WidgetWithChildrenShortcut)
                 sc.activated.connect(slot)
+        # These work from inside the comment box too: the text box does not claim them.
+        for key, slot in (("Ctrl+Return", lambda: self.review(True)),
+                          ("Ctrl+Enter", lambda: self.review(True)),
+                          ("Alt+A", lambda: self.review(True)),
+                          ("Ctrl+Shift+Return", lambda: self.review(False)),
+                          ("Ctrl+Shift+Enter", lambda: self.review(False)),
+                          ("Alt+R", lambda: self.review(False)),
+                          ("Ctrl+Z", self.undo_last)):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show())
         ctx.changes.changed.connect(self._on_changed)
         self.resize(1060, 640)
@@ -196,16 +222,66 @@ class ReviewQueueDialog(QDialog):
             self.position.setText("退回需要填写审核意见：请在下方输入后再按“退回”。")
             return
         actor, row = self.ctx.actor, self.table.currentIndex().row()
+        chosen = [self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()]
+        many = approve and len(chosen) > 1
+        ids = [c.report_id for c in chosen]
+        self._busy(True)
         try:
             self.ctx.changes.changed.disconnect(self._on_changed)
-            run_op(self, self.ctx, lambda s: review_report(s, actor, r.report_id, approve, comment),
-                   ("reports",), title="审核失败")
+            ticket = run_op(
+                self, self.ctx,
+                (lambda s: undo.approve_many(s, actor, ids)) if many else
+                (lambda s: undo.review(s, actor, r.report_id, approve, comment)),
+                ("reports",), title="审核失败")
         except OpFailed:
             self.reload()
             return
         finally:
             self.ctx.changes.changed.connect(self._on_changed)
-        self.reviewed += 1
+            self._busy(False)
+        self.reviewed += len(ids) if many else 1
+        self._remember(ticket, f"已通过 {len(ids)} 条报送" if many else
+                       f"已{'通过' if approve else '退回'}：{r.code} {ticket.label[5:]}")
         self.comment.clear()
         self.reload(keep_row=row)
+        self.table.setFocus()
+
+    def _busy(self, on: bool) -> None:
+        """No second verdict while the first is being stored."""
+        for b in (self.approve_button, self.return_button, self.undo_button):
+            b.setEnabled(not on)
+        if not on:
+            self.undo_button.setEnabled(self.undo_ticket is not None)
+
+    def _remember(self, ticket: Optional[undo.UndoTicket], text: str) -> None:
+        self.undo_ticket = ticket
+        self.undo_button.setEnabled(ticket is not None)
+        hint = "（Ctrl+Z 撤销）" if ticket is not None else ""
+        self.done_label.setText(text + hint)
+        tell_done(self.parentWidget(), text)
+
+    def undo_last(self) -> None:
+        ticket = self.undo_ticket
+        if ticket is None:
+            return
+        actor = self.ctx.actor
+        self._busy(True)
+        try:
+            self.ctx.changes.changed.disconnect(self._on_changed)
+            summary = run_op(self, self.ctx, lambda s: undo.undo(s, actor, ticket),
+                             ("reports",), title="撤销失败")
+        except OpFailed:
+            self._remember(None, "未能撤销。")
+            return
+        finally:
+            self.ctx.changes.changed.connect(self._on_changed)
+            self._busy(False)
+        self.reviewed -= max(1, len(ticket.parts))
+        self._remember(None, f"已{summary}")
+        self.reload()
+        # Back on the report just taken back, so it can be judged again at once.
+        target = ticket.parts[0].target_id if ticket.parts else ticket.target_id
+        for i, row in enumerate(self.model.rows()):
+            if row.report_id == target:
+                self.table.setCurrentIndex(self.model.index(i, 0))
         self.table.setFocus()

@@ -28,6 +28,7 @@ from taskboard.core.services.review import STATUS_WORDS, review_report
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.common.lights import DUE_COLORS
+from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.common.ops import OpFailed, read, run_op
 from taskboard.ui.common.row_table_model import Column, RowTableModel, current_row, fmt_dt, setup_table
 
@@ -40,7 +41,8 @@ def _pct(v) -> str:
 
 ASSIGNMENT_COLUMNS = [
     Column("亮灯", lambda a: a.light.word, light=lambda a: a.light, width=64),
-    Column("责任单位", lambda a: a.unit_name + ("（已移除）" if a.archived else ""), width=140),
+    Column("责任单位", lambda a: a.unit_name + ("（配合）" if a.supporting else "")
+           + ("（已移除）" if a.archived else ""), width=140),
     Column("完成进度", lambda a: f"{a.progress}%", right=True, width=70),
     Column("时序进度", lambda a: _pct(a.time_progress), right=True, width=70),
     Column("滞后", lambda a: "滞后" if a.lagging else "", color=lambda a: "#c62828", width=44),
@@ -223,7 +225,11 @@ class TaskDetailDialog(QDialog):
         for w in (self.comment, self.approve_button, self.return_button):
             w.setVisible(can_review)
 
+        # Loads in a worker; the dialog keeps what it shows until the new data arrives.
+        self.loader = Loader(ctx.db, self, self._detail_work, self._detail_loaded)
+        self.loader.failed.connect(lambda msg: self.heading.setText(f"读取失败：{msg}"))
         top = QGridLayout()
+        top.addWidget(BusyIndicator("正在读取…").follow(self.loader), 0, 1, Qt.AlignRight)
         top.addWidget(self.heading, 0, 0)
         top.addWidget(self.fields, 1, 0)
         layout = QVBoxLayout(self)
@@ -248,17 +254,25 @@ class TaskDetailDialog(QDialog):
 
     # --- data ---------------------------------------------------------------------------------
     def _on_changed(self, what) -> None:
-        if self.isVisible():
-            self.reload()
+        self.loader.news(what)  # one reload per burst, and none while hidden
 
     def reload(self) -> None:
-        def q(s):
-            return load_detail(s, self.task_id, self.period, self.ctx.today(), load_calendar(s),
-                               load_settings(s).near_due_workdays)
-        try:
-            d = read(self.ctx, q)
-        except ServiceError as exc:  # deleted meanwhile
-            self.heading.setText(str(exc))
+        self.loader.request()
+
+    def _detail_work(self):
+        task_id, period, today = self.task_id, self.period, self.ctx.today()
+
+        def work(s):
+            try:
+                return load_detail(s, task_id, period, today, load_calendar(s),
+                                   load_settings(s).near_due_workdays)
+            except ServiceError as exc:  # deleted meanwhile
+                return exc
+        return work
+
+    def _detail_loaded(self, d) -> None:
+        if isinstance(d, ServiceError):
+            self.heading.setText(str(d))
             self.tabs.setEnabled(False)
             return
         keep_aid, keep_rid = self._assignment_id(), self._report_id()

@@ -7,21 +7,29 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from taskboard.core.board import AWAITING_CLOSE_HINT, AssignmentRow
-from taskboard.ui.common.lights import DUE_COLORS, light_icon
+from taskboard.core.cards import Card
+from taskboard.ui.common.lights import DUE_COLORS, card_icon, light_icon
 from taskboard.ui.common.plain_table_model import PlainTableModel
 
 AssignmentIdRole = Qt.UserRole + 2
 
 COL_LIGHT, COL_UNIT, COL_PROGRESS, COL_TIME, COL_LAGGING, COL_DUE, COL_REPORT, COL_TEXT, \
-    COL_LAST, COL_URGES = range(10)
+    COL_LAST, COL_URGES, COL_CARD = range(11)
 HEADERS = ["亮灯", "责任单位", "完成进度", "时序进度", "滞后", "时限状态", "本期报送", "本月进展",
-           "最近报送", "催办次数"]
+           "最近报送", "催办次数", "亮牌"]
 REPORT_WORDS = {None: "未报送", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class AssignmentTableModel(PlainTableModel):
     HEADERS = HEADERS
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.cards: dict[int, Card] = {}
+
+    def card(self, a: AssignmentRow) -> Card:
+        return self.cards.get(a.assignment_id, Card.NONE)
 
     def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
         a = self.row_of(index)
@@ -34,6 +42,10 @@ class AssignmentTableModel(PlainTableModel):
             return a.assignment_id
         if role == Qt.DecorationRole and col == COL_LIGHT:
             return light_icon(a.light)
+        if role == Qt.DecorationRole and col == COL_CARD and self.card(a):
+            return card_icon(self.card(a))
+        if role == Qt.ToolTipRole and col == COL_CARD and self.card(a):
+            return f"{self.card(a).word}：{self.card(a).meaning}"
         if role == Qt.ForegroundRole:
             if col == COL_DUE:
                 return QColor(DUE_COLORS[a.due_state])
@@ -66,4 +78,6 @@ class AssignmentTableModel(PlainTableModel):
             return a.last_report_at.strftime("%Y-%m-%d") if a.last_report_at else "—"
         if col == COL_URGES:
             return str(a.urge_count)
+        if col == COL_CARD:
+            return self.card(a).word
         return None

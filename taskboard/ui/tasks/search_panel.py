@@ -4,32 +4,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional, Sequence
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QWidget,
+    QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget,
 )
 
 from taskboard.core.rules import DUE_WORDS, DueState, Light
 from taskboard.core.search import SearchCriteria
+from taskboard.ui.common.date_field import DateField
 from taskboard.ui.common.lights import light_icon
 
-_NO_DATE = QDate(2000, 1, 1)
+
+def _date_edit() -> DateField:
+    return DateField(optional=True, empty_text="不限")
 
 
-def _date_edit() -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(_NO_DATE)
-    edit.setSpecialValueText("不限")  # shown while the date is at its minimum
-    edit.setDate(_NO_DATE)
-    return edit
-
-
-def _to_date(edit: QDateEdit) -> Optional[dt.date]:
-    d = edit.date()
-    return None if d == _NO_DATE else dt.date(d.year(), d.month(), d.day())
+def _to_date(edit: DateField) -> Optional[dt.date]:
+    return edit.value()
 
 
 class SearchPanel(QWidget):
@@ -104,6 +95,8 @@ class SearchPanel(QWidget):
             box.toggled.connect(self._emit)
         self.deadline_from.dateChanged.connect(self._emit)
         self.deadline_to.dateChanged.connect(self._emit)
+        for edit in (self.deadline_from, self.deadline_to):
+            edit.line.editingFinished.connect(self._emit)  # a bad date is named at once
         self.clear_button.clicked.connect(self.clear)
         self._blocked = False
 
@@ -163,15 +156,49 @@ class SearchPanel(QWidget):
             for box in [*self.light_boxes.values(), *self.due_boxes.values(),
                         self.awaiting_close, self.lagging]:
                 box.setChecked(False)
-            self.deadline_from.setDate(_NO_DATE)
-            self.deadline_to.setDate(_NO_DATE)
+            self.deadline_from.clear()
+            self.deadline_to.clear()
         finally:
             self._blocked = False
         self._debounce.stop()
         self._emit()
 
+    def set_today(self, today) -> None:
+        """Calendars open at the app's today (tests pin it)."""
+        for edit in (self.deadline_from, self.deadline_to):
+            edit.set_today(today)
+
+    def date_problem(self) -> str:
+        """A typed deadline bound that is not a date: it does not filter, and the panel says so."""
+        for label, edit in (("完成时限起", self.deadline_from), ("完成时限止", self.deadline_to)):
+            why = edit.error(label)
+            if why:
+                return why
+        return ""
+
+    def active_filters(self) -> list[str]:
+        """Words for what narrows the list now, for the note shown while the panel is hidden."""
+        c = self.criteria()
+        out = []
+        if c.keyword:
+            out.append(f"关键词“{c.keyword}”")
+        for combo, value in ((self.unit, c.unit_id), (self.leader, c.leader),
+                             (self.category, c.category)):
+            if value:
+                out.append(combo.currentText())
+        out += [l.word for l in c.lights] + [DUE_WORDS[d] for d in c.due_states]
+        if c.awaiting_close:
+            out.append("待销号")
+        if c.deadline_from or c.deadline_to:
+            out.append(f"完成时限 {c.deadline_from or '不限'} 至 {c.deadline_to or '不限'}")
+        if c.lagging_only:
+            out.append("仅看滞后")
+        return out
+
     def show_result(self, shown: int, total: int) -> None:
-        self.result_label.setText(f"显示 {shown} / {total} 项")
+        problem = self.date_problem()
+        self.result_label.setText(f"显示 {shown} / {total} 项" + (f"（{problem}未按此筛选）"
+                                                                 if problem else ""))
 
     def _emit(self, *_args) -> None:
         if not self._blocked:

@@ -17,9 +17,10 @@ from taskboard.core.errors import ConflictError
 from taskboard.core.models import Assignment, Task, Unit
 from taskboard.core.periods import Period
 from taskboard.core.services import tasks as task_service
+from taskboard.core.services import undo as undo_service
 from taskboard.core.services.reports import counted_progress
 from taskboard.ui.tasks.assignment_table_model import AssignmentIdRole
-from taskboard.ui.common.ops import OpFailed, ask, read, run_op
+from taskboard.ui.common.ops import OpFailed, ask, read, run_op, tell_done
 from taskboard.ui.review.task_detail import TaskDetailDialog
 from taskboard.ui.tasks.task_editor import TaskEditorDialog, UndoEntry
 
@@ -57,7 +58,7 @@ class TaskActions(QObject):
         self.report_action = act("报送进展…", self.report, "Ctrl+R", "report.submit")
         self.review_action = act("审核队列…", self.review_queue, "Ctrl+Shift+R", "report.review")
         self.feedback_action = act("任务反馈…", self.feedback, "Ctrl+K", "feedback.answer")
-        self.close_action = act("办结/销号…", self.close_out, None, "task.close")
+        self.close_action = act("办结/销号…", self.close_out, "Ctrl+Shift+K", "task.close")
         window.menus["task"].addSeparator()
         self.undo_action = act("撤销", self.undo, QKeySequence.Undo, "task.edit")
         self.undo_action.setEnabled(False)
@@ -95,7 +96,7 @@ class TaskActions(QObject):
     def _after_edit(self, dialog: TaskEditorDialog) -> None:
         self._remember(dialog.undo_entry)
         if dialog.saved_task_id is not None:
-            self.window.tasks_view.select_task(dialog.saved_task_id)
+            self.window.select_task_when_loaded(dialog.saved_task_id)
 
     # --- 编辑任务 ---------------------------------------------------------------------------
     def new_task(self) -> None:
@@ -159,13 +160,20 @@ class TaskActions(QObject):
         if entry is None:
             return
         try:
-            run_op(self.window, self.ctx, entry.work, ("tasks",), title="撤销失败")
+            run_op(self.window, self.ctx, entry.work, ("tasks", "reports"), title="撤销失败")
         except OpFailed:
             return
         except ConflictError as err:  # the task changed again since: nothing silently lost
             QMessageBox.warning(self.window, "撤销失败", f"{err}\n任务在此之后又被修改，无法撤销。")
             return
         self._remember(None)
+        tell_done(self.window, f"已撤销：{entry.label}")
+
+    def _remember_ticket(self, ticket) -> None:
+        """An approve, return or close-out joins the same one-step undo as the edits."""
+        if ticket is not None:
+            actor = self.ctx.actor
+            self._remember(UndoEntry(ticket.label, lambda s: undo_service.undo(s, actor, ticket)))
 
     # --- 查看详情 / 报送 / 审核 -------------------------------------------------------------
     def show_detail(self, task_id: Optional[int] = None) -> Optional[TaskDetailDialog]:
@@ -261,7 +269,9 @@ class TaskActions(QObject):
         cid = self.window.campaign_id()
         if cid is None:
             return
-        self.run_dialog(ReviewQueueDialog(self.ctx, cid, self.window.period(), parent=self.window))
+        d = ReviewQueueDialog(self.ctx, cid, self.window.period(), parent=self.window)
+        self.run_dialog(d)
+        self._remember_ticket(d.undo_ticket)
 
     # --- 任务反馈 / 办结 ----------------------------------------------------------------------
     def feedback(self, task_id: Optional[int] = None, assignment_id: Optional[int] = None) -> None:
@@ -274,8 +284,10 @@ class TaskActions(QObject):
         if not choices:
             QMessageBox.information(self.window, "任务反馈", "该任务没有可反馈的责任单位。")
             return
+        code, title = read(self.ctx, lambda s: s.execute(
+            select(Task.code, Task.title).where(Task.id == tid)).one())
         self.run_dialog(FeedbackDialog(self.ctx, choices, assignment_id or self._current_assignment(),
-                                       parent=self.window))
+                                       parent=self.window, task_label=f"{code} {title}"))
 
     def close_out(self, task_id: Optional[int] = None, assignment_id: Optional[int] = None) -> None:
         from taskboard.ui.review.close_out_dialog import CloseOutDialog
@@ -283,8 +295,10 @@ class TaskActions(QObject):
         tid = self._task_id(task_id)
         if tid is None:
             return
-        self.run_dialog(CloseOutDialog(self.ctx, tid, assignment_id or self._current_assignment(),
-                                       parent=self.window))
+        d = CloseOutDialog(self.ctx, tid, assignment_id or self._current_assignment(),
+                           period=self.window.period(), parent=self.window)
+        self.run_dialog(d)
+        self._remember_ticket(d.undo_ticket)
 
     # --- management -----------------------------------------------------------------------------
     def manage_units(self) -> None:

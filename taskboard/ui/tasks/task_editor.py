@@ -7,19 +7,21 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
-    QPlainTextEdit, QVBoxLayout, QWidget,
+    QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget,
 )
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from taskboard.core.errors import ConflictError
 from taskboard.core.models import Campaign, Task, Unit
+from taskboard.core.recurrence import RECURRENCE_WORDS, current_due_date
 from taskboard.core.services import tasks as task_service
 from taskboard.core.services.tasks import TaskInput
 from taskboard.ui.common import conflict_dialog
 from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.date_field import DateField
 from taskboard.ui.common.ops import OpFailed, ask, read, run_op
 
 DEADLINE_NOTES = ["长期坚持", "持续推进", "每季度", "每年"]
@@ -41,11 +43,13 @@ def _pydate(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
-def _date_edit() -> QDateEdit:
-    w = QDateEdit()
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("yyyy-MM-dd")
-    return w
+def _date_edit(ctx: AppContext) -> DateField:
+    return DateField(today=ctx.today)
+
+
+# Which field a service's validation message is about, so focus can go back to it.
+_FIELD_OF_MESSAGE = (("任务编号", "code"), ("任务名称", "title_edit"), ("开始日期", "start"),
+                     ("完成时限", "deadline"), ("责任单位", "unit_filter"), ("单位“", "unit_filter"))
 
 
 class TaskEditorDialog(QDialog):
@@ -73,13 +77,22 @@ class TaskEditorDialog(QDialog):
         self.leader = QComboBox(editable=True)
         self.leader.setObjectName("leader")
         self.leader.lineEdit().setPlaceholderText("如 副市长（分管政务服务）")
-        self.start = _date_edit()
-        self.deadline = _date_edit()
+        self.start = _date_edit(ctx)
+        self.start.setObjectName("start")
+        self.deadline = _date_edit(ctx)
         self.deadline.setObjectName("deadline")
         self.ongoing = QCheckBox("长期（无固定时限）")
         self.ongoing.setObjectName("ongoing")
         self.deadline_note = QComboBox(editable=True)
         self.deadline_note.addItems(DEADLINE_NOTES)
+        self.recurrence = QComboBox()
+        self.recurrence.setObjectName("recurrence")
+        self.recurrence.addItem("不重复", "")
+        for key, word in RECURRENCE_WORDS.items():
+            self.recurrence.addItem(word, key)
+        self.cycle_due = QLabel()
+        self.cycle_due.setObjectName("cycleDue")
+        self.recurrence.currentIndexChanged.connect(self._show_cycle_due)
         self.description = QPlainTextEdit()
         self.description.setObjectName("description")
         self.target = QPlainTextEdit()
@@ -87,6 +100,7 @@ class TaskEditorDialog(QDialog):
             w.setTabChangesFocus(True)
             w.setFixedHeight(64)
         self.ongoing.toggled.connect(self._ongoing_toggled)
+        self.deadline.dateChanged.connect(self._show_cycle_due)
 
         deadline_row = QHBoxLayout()
         deadline_row.addWidget(self.deadline)
@@ -101,6 +115,14 @@ class TaskEditorDialog(QDialog):
         form.addRow("分管领导", self.leader)
         form.addRow("开始日期", self.start)
         form.addRow("完成时限", deadline_row)
+        # In a widget of fixed height: a bare layout row soaks up the form's spare height.
+        recurrence_box = QWidget()
+        recurrence_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        recurrence_row = QHBoxLayout(recurrence_box)
+        recurrence_row.setContentsMargins(0, 0, 0, 0)
+        recurrence_row.addWidget(self.recurrence)
+        recurrence_row.addWidget(self.cycle_due, 1)
+        form.addRow("完成周期", recurrence_box)
         form.addRow("任务描述", self.description)
         form.addRow("工作目标", self.target)
 
@@ -125,7 +147,8 @@ class TaskEditorDialog(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.Save)
         self.save_button.setObjectName("saveButton")
         buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.cancel)
+        self._shown_input: Optional[TaskInput] = None
 
         grid = QGridLayout(self)
         grid.addLayout(form, 0, 0)
@@ -145,6 +168,7 @@ class TaskEditorDialog(QDialog):
                 s, self._loaded.campaign_id, self._loaded.code)))
         else:
             self._new(campaign_id)
+        self._shown_input = self._safe_input()
 
     # --- filling ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
@@ -217,6 +241,8 @@ class TaskEditorDialog(QDialog):
         if d.deadline is not None:
             self.deadline.setDate(_qdate(d.deadline))
         self.deadline_note.setCurrentText(d.deadline_note or DEADLINE_NOTES[0])
+        self.recurrence.setCurrentIndex(max(0, self.recurrence.findData(d.recurrence)))
+        self._show_cycle_due()
         self.description.setPlainText(d.description)
         self.target.setPlainText(d.target)
         self.set_units(d.unit_ids)
@@ -249,11 +275,23 @@ class TaskEditorDialog(QDialog):
             target=self.target.toPlainText().strip(), lead_unit_id=self.lead_unit.currentData(),
             leader=self.leader.currentText(),
             deadline=None if ongoing else _pydate(self.deadline.date()),
-            deadline_note=self.deadline_note.currentText() if ongoing else "")
+            deadline_note=self.deadline_note.currentText() if ongoing else "",
+            recurrence=self.recurrence.currentData() or "")
 
     def _ongoing_toggled(self, on: bool) -> None:
         self.deadline.setEnabled(not on)
         self.deadline_note.setEnabled(on)
+        self._show_cycle_due()
+
+    def _show_cycle_due(self, *_) -> None:
+        key = self.recurrence.currentData()
+        if not key:
+            self.cycle_due.setText("")
+            return
+        last = None if self.ongoing.isChecked() else _pydate(self.deadline.date())
+        due = current_due_date(last, key, self.ctx.today())
+        self.cycle_due.setText(f"本期 {due:%Y-%m-%d} 前完成" +
+                               ("，此后每期到期" if last is None else f"，直至 {last:%Y-%m-%d}"))
 
     def _filter_units(self, text: str) -> None:
         text = text.strip().lower()
@@ -268,15 +306,76 @@ class TaskEditorDialog(QDialog):
         names = "、".join(self.unit_names[u] for u in ids[:6]) + ("…" if len(ids) > 6 else "")
         self.unit_count.setText(f"已选 {len(ids)} 个：{names}" if ids else "尚未选择责任单位")
 
+    def _safe_input(self) -> Optional[TaskInput]:
+        return None if self._date_problem() else self.input()
+
+    def _date_problem(self) -> Optional[tuple[str, QWidget]]:
+        checks = [("开始日期", self.start)]
+        if not self.ongoing.isChecked():
+            checks.append(("完成时限", self.deadline))
+        for label, field in checks:
+            why = field.error(label)
+            if why:
+                return why, field
+        return None
+
+    def _refuse(self, message: str, field: QWidget) -> None:
+        """Tell what is wrong, then put the cursor where it can be put right."""
+        QMessageBox.warning(self, "保存任务失败", message)
+        field.setFocus(Qt.OtherFocusReason)
+        field.line.selectAll()
+
+    def _focus_field(self, message: str) -> None:
+        """After run_op has shown the message: the field it is about gets the cursor."""
+        for word, name in _FIELD_OF_MESSAGE:
+            if word in message:
+                field = getattr(self, name)
+                field.setFocus(Qt.OtherFocusReason)
+                line = getattr(field, "line", field)
+                if hasattr(line, "selectAll"):
+                    line.selectAll()
+                return
+
+    # --- leaving ------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Esc, 取消 or the window's close box on a form with typed changes asks first."""
+        if self._has_changes() and not ask(self, "放弃修改",
+                                           "表单中有尚未保存的内容，确定放弃并关闭吗？"):
+            return
+        self.reject()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Escape and not event.modifiers():
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        # Only the user's own click on the close box asks; closing from code does not.
+        if event.spontaneous() and self._has_changes() and not ask(
+                self, "放弃修改", "表单中有尚未保存的内容，确定放弃并关闭吗？"):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _has_changes(self) -> bool:
+        current = self._safe_input()
+        return current is None or current != self._shown_input
+
     # --- saving -------------------------------------------------------------------------
     def save(self) -> None:
+        problem = self._date_problem()
+        if problem is not None:
+            self._refuse(*problem)
+            return
         data = self.input()
         actor = self.ctx.actor
         if self.task_id is None:
             try:
                 tid = run_op(self, self.ctx, lambda s: task_service.create_task(s, actor, data),
                              ("tasks",), title="保存任务失败")
-            except OpFailed:
+            except OpFailed as exc:
+                self._focus_field(str(exc))
                 return
             self.saved_task_id = tid
             self.undo_entry = UndoEntry(f"新建任务 {data.code.strip()}",
@@ -299,7 +398,8 @@ class TaskEditorDialog(QDialog):
             new_version = run_op(
                 self, self.ctx, lambda s: task_service.update_task(s, actor, tid, data, version),
                 ("tasks",), title="保存任务失败")
-        except OpFailed:
+        except OpFailed as exc:
+            self._focus_field(str(exc))
             return
         except ConflictError as err:
             if not err.current:  # caught at flush time: nothing to compare, reload

@@ -9,11 +9,13 @@ from PySide6.QtWidgets import (
 )
 
 from taskboard.core.board import Board, TaskRow
+from taskboard.core.cards import task_cards
 from taskboard.core.search import SearchCriteria, filter_rows
+from taskboard.ui.tasks.assignment_table_model import COL_CARD as A_COL_CARD
 from taskboard.ui.tasks.assignment_table_model import AssignmentTableModel
 from taskboard.ui.tasks.search_panel import SearchPanel
 from taskboard.ui.tasks.task_table_model import (
-    COL_CODE, COL_DEADLINE, COL_DUE, COL_FEEDBACK, COL_LAGGING, COL_LAST_REPORT, COL_LEAD,
+    COL_CARD, COL_CODE, COL_DEADLINE, COL_DUE, COL_FEEDBACK, COL_LAGGING, COL_LAST_REPORT, COL_LEAD,
     COL_LEADER, COL_LIGHT, COL_PROGRESS, COL_TITLE, COL_UNITS, COL_URGES, TaskIdRole, TaskTableModel,
 )
 
@@ -21,7 +23,7 @@ from taskboard.ui.tasks.task_table_model import (
 DEFAULT_WIDTHS = {
     COL_LIGHT: 70, COL_CODE: 70, COL_TITLE: 360, COL_LEAD: 150, COL_UNITS: 220,
     COL_LEADER: 150, COL_DEADLINE: 95, COL_DUE: 96, COL_PROGRESS: 130, COL_LAGGING: 48,
-    COL_LAST_REPORT: 90, COL_URGES: 70, COL_FEEDBACK: 80,
+    COL_LAST_REPORT: 90, COL_URGES: 70, COL_FEEDBACK: 80, COL_CARD: 64,
 }
 
 
@@ -62,14 +64,18 @@ class TaskListView(QWidget):
         header.setStretchLastSection(False)
         for col, width in DEFAULT_WIDTHS.items():
             self.table.setColumnWidth(col, width)
+        # 亮牌 came after the other columns; it is read with 亮灯, so it is shown beside it.
+        header.moveSection(header.visualIndex(COL_CARD), COL_LIGHT + 1)
         self.table.sortByColumn(COL_CODE, Qt.AscendingOrder)
 
         self.assignment_model = AssignmentTableModel(self)
         self.assignment_table = _table(QTableView())
         self.assignment_table.setObjectName("assignmentTable")
         self.assignment_table.setModel(self.assignment_model)
-        for col, width in enumerate([70, 150, 70, 70, 48, 96, 70, 330, 90, 70]):
+        for col, width in enumerate([70, 150, 70, 70, 48, 96, 70, 330, 90, 70, 64]):
             self.assignment_table.setColumnWidth(col, width)
+        lower_header = self.assignment_table.horizontalHeader()
+        lower_header.moveSection(lower_header.visualIndex(A_COL_CARD), 1)
         self.assignment_title = QLabel("选择一项任务查看各责任单位进展")
         self.assignment_title.setObjectName("paneTitle")
 
@@ -84,9 +90,17 @@ class TaskListView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
 
+        # While 高级搜索 is hidden its filters still apply: this line keeps saying so.
+        self.filter_note = QLabel()
+        self.filter_note.setObjectName("filterNote")
+        self.filter_note.setStyleSheet("background:#e8f0fe; color:#1a3d7c; padding:3px 8px;")
+        self.filter_note.setVisible(False)
+        self.filter_note.linkActivated.connect(lambda _: self.search.clear())
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
+        layout.addWidget(self.filter_note)
         layout.addWidget(self.splitter)
 
         self.search.criteriaChanged.connect(self.set_criteria)
@@ -94,9 +108,26 @@ class TaskListView(QWidget):
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
 
+    def set_search_visible(self, visible: bool) -> None:
+        self.search.setVisible(visible)
+        self._show_filter_note()
+
+    def _show_filter_note(self) -> None:
+        if not self.search.isHidden() or self._board is None:
+            self.filter_note.setVisible(False)
+            return
+        active = self.search.active_filters()
+        count = self.search.result_label.text()
+        text = (f"筛选中：{'，'.join(active)} · {count} · <a href='clear'>清除条件</a>"
+                if active else f"{count}（未设筛选条件）")
+        self.filter_note.setText(text)
+        self.filter_note.setVisible(True)
+
     # --- data -------------------------------------------------------------------------
     def show_board(self, board: Board) -> None:
         """Show a freshly loaded board, keeping the selected task and scroll position."""
+        if board is self._board:  # the same board with new figures (cards): a fresh lower pane
+            self._assignments_shown = (None, None)
         self._board = board
         self._apply()
 
@@ -111,8 +142,10 @@ class TaskListView(QWidget):
         current = self.current_task_id()
         scroll = self.table.verticalScrollBar().value()
         rows = filter_rows(self._board.rows, self._criteria)
+        self.model.set_cards(task_cards(self._board))
         self.model.set_rows(rows)
         self.search.show_result(len(rows), len(self._board.rows))
+        self._show_filter_note()
         self._restore_selection(keep, current)
         if self.current_task_id() is None and self.proxy.rowCount():
             # Start on the first row so the lower pane and the keyboard have a place to be.
@@ -176,6 +209,7 @@ class TaskListView(QWidget):
             self.assignment_title.setText("选择一项任务查看各责任单位进展")
             return
         rows = self._board.assignments.get(task_id, [])
+        self.assignment_model.cards = self._board.memo.get("cards", {})
         task = next((r for r in self.model.rows() if r.task_id == task_id), None)
         self.assignment_model.set_rows(rows)
         if task is not None:

@@ -7,8 +7,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from taskboard.core.board import AWAITING_CLOSE_HINT, TaskRow
+from taskboard.core.cards import Card
 from taskboard.core.rules import DUE_SEVERITY
-from taskboard.ui.common.lights import DUE_COLORS, light_icon
+from taskboard.ui.common.lights import DUE_COLORS, card_icon, light_icon
 from taskboard.ui.common.plain_table_model import PlainTableModel
 
 SortRole = Qt.UserRole + 1
@@ -27,9 +28,10 @@ COL_LAGGING = 9
 COL_LAST_REPORT = 10
 COL_URGES = 11
 COL_FEEDBACK = 12
+COL_CARD = 13
 
 HEADERS = ["亮灯", "任务编号", "任务名称", "牵头单位", "责任单位", "分管领导", "完成时限",
-           "时限状态", "完成进度", "滞后", "最近报送", "催办次数", "待回复反馈"]
+           "时限状态", "完成进度", "滞后", "最近报送", "催办次数", "待回复反馈", "亮牌"]
 _LAGGING_COLOR = QColor("#c62828")
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -69,6 +71,13 @@ class TaskTableModel(PlainTableModel):
         self._sort_order = Qt.AscendingOrder
         self._columns = range(len(HEADERS))
         self._cells: dict[int, tuple[TaskRow, list, list]] = {}
+        self._cards: dict[int, Card] = {}
+
+    def set_cards(self, cards: dict[int, Card]) -> None:
+        """Each task's card (亮牌) for the rows to come; a new board brings new rows."""
+        if cards is not self._cards:
+            self._cards = cards
+            self._cells = {}
 
     def _rows_changed(self) -> None:
         # Texts and sort keys are computed once per row: painting and sorting ask for them
@@ -137,6 +146,9 @@ class TaskTableModel(PlainTableModel):
         if role == _TASK_ID:
             return row.task_id
         if role == _DECORATION:
+            if col == COL_CARD:
+                card = self._cards.get(row.task_id, Card.NONE)
+                return card_icon(card) if card else None
             return light_icon(row.light) if col == COL_LIGHT else None
         if role == _FOREGROUND:
             if col == COL_DUE:
@@ -175,6 +187,8 @@ class TaskTableModel(PlainTableModel):
             return str(row.urge_count)
         if col == COL_FEEDBACK:
             return str(row.open_feedback) if row.open_feedback else ""
+        if col == COL_CARD:
+            return self._cards.get(row.task_id, Card.NONE).word
         return None
 
     def _sort_value(self, row: TaskRow, col: int) -> Any:
@@ -196,6 +210,8 @@ class TaskTableModel(PlainTableModel):
             return row.urge_count
         if col == COL_FEEDBACK:
             return row.open_feedback
+        if col == COL_CARD:
+            return int(self._cards.get(row.task_id, Card.NONE))
         return self._display(row, col) or ""
 
     def _tooltip(self, row: TaskRow, col: int) -> Optional[str]:
@@ -206,6 +222,9 @@ class TaskTableModel(PlainTableModel):
             return f"{row.code} {row.title}\n责任单位（{len(row.units)} 个）：{_units_short(row.units, 40)}"
         if col == COL_DUE and row.awaiting_close:
             return f"各责任单位{AWAITING_CLOSE_HINT}"
+        if col == COL_CARD:
+            card = self._cards.get(row.task_id, Card.NONE)
+            return f"{card.word}：{card.meaning}（各责任单位中最重的一张）" if card else None
         if col == COL_URGES and row.last_urge_at:
             return f"最近催办：{row.last_urge_at:%Y-%m-%d}"
         return None

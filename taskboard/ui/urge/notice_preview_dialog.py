@@ -19,7 +19,7 @@ from taskboard.core.services import robot_channels, urge_delivery, urging
 from taskboard.core.settings import BoardSettings, load_settings
 from taskboard.notify import batch, delivery, documents, email, templates
 from taskboard.ui.common.context import AppContext
-from taskboard.ui.common.ops import OpFailed, read, run_op
+from taskboard.ui.common.ops import OpFailed, read, run_op, tell_done
 from taskboard.ui.urge.robot_attempts_view import RobotAttemptsView
 from taskboard.ui.urge.robot_send import robot_checkbox, send_to_robots
 
@@ -95,6 +95,10 @@ class NoticePreviewDialog(QDialog):
                                                  QDialogButtonBox.AcceptRole)
             self.send_button.setObjectName("sendButton")
             self.send_button.clicked.connect(self.send)
+            # Most offices file a paper copy of every notice: one click sends, one prints.
+            self.send_print_button = buttons.addButton("发出并打印…", QDialogButtonBox.ActionRole)
+            self.send_print_button.setObjectName("sendPrintButton")
+            self.send_print_button.clicked.connect(self.send_and_print)
         layout.addWidget(buttons)
 
         self.units.currentRowChanged.connect(self._show)
@@ -247,6 +251,17 @@ class NoticePreviewDialog(QDialog):
         except OpFailed:
             pass
 
+    def send_and_print(self) -> bool:
+        """Send, then print every notice just numbered in one print job (the list's 打印全部)."""
+        from taskboard.ui.urge.notice_batch import print_notices
+
+        if not self.send():
+            return False
+        ids = [n.notice_id for n in self.issued]
+        if print_notices(self.parentWidget() or self, self.ctx, ids) == len(ids):
+            self.printed = ids
+        return True  # sent either way; paper copies can be printed later from the list
+
     # --- sending -----------------------------------------------------------------------------
     def send(self) -> bool:
         """Number and store the notices, then e-mail them; True once the notices exist."""
@@ -275,6 +290,10 @@ class NoticePreviewDialog(QDialog):
             self.robot_job = send_to_robots(self.parentWidget() or self, self.ctx,
                                             [n.notice_id for n in self.issued])
         self.accept()
+        numbers = [n.number_text for n in self.issued]
+        tell_done(self.parentWidget(), f"已发出 {len(numbers)} 份通知单"
+                  + (f"（{numbers[0]}—{numbers[-1]}）" if len(numbers) > 1 else
+                     f"（{numbers[0]}）" if numbers else ""))
         return True
 
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from taskboard.core import permissions
 from taskboard.core.services import urge_settings
 from taskboard.core.settings import load_settings
 from taskboard.notify import templates
@@ -39,6 +40,15 @@ class NoticeTemplateDialog(QDialog):
         buttons.button(QDialogButtonBox.Close).setText("关闭")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.can_edit = permissions.allowed(ctx.actor, "settings.edit")
+        if not self.can_edit:
+            self.setWindowTitle("通知单模板（只读）")
+            self.text.setReadOnly(True)
+            self.reset.setVisible(False)
+            buttons.button(QDialogButtonBox.Save).setVisible(False)
+            note.setText("修改通知单模板需要管理员权限：请管理员在 催办 → 通知单模板… 中修改。"
+                         "修改只影响今后发出的通知单。")
+        self.note = note
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.text, 1)

@@ -13,7 +13,6 @@ from taskboard.core import permissions
 from taskboard.core.errors import ServiceError
 from taskboard.core.services import urge_delivery, urge_inbox, urging
 from taskboard.core.services.urging import ScreenRow
-from taskboard.notify.ledger import write_ledger
 from taskboard.ui.common.ops import read
 from taskboard.ui.urge import notice_batch
 from taskboard.ui.urge.notice_inbox import NoticeInboxView
@@ -78,10 +77,15 @@ class UrgeActions(QObject):
         add("重发失败邮件", view._retry)
         add("重发失败群消息", self.retry_robots)
         add("导出催办台账…", self.export_ledger)
+        menu.addSeparator()
+        # Every dispatcher reads the wording here and on the 催办 tab; administrators edit it.
+        self.template_action = add("通知单模板…", self.open_template)
+        view.templateRequested.connect(self.open_template)
         if permissions.allowed(self.ctx.actor, "settings.edit"):
-            menu.addSeparator()
             add("邮件服务器设置…", lambda: self._open(SmtpSettingsDialog(self.ctx, window)))
-            add("通知单模板…", lambda: self._open(NoticeTemplateDialog(self.ctx, window)))
+
+    def open_template(self) -> NoticeTemplateDialog:
+        return self._open(NoticeTemplateDialog(self.ctx, self.window))
 
     def retry_robots(self):
         self.robot_job = retry_failed(self.window, self.ctx)
@@ -180,6 +184,8 @@ class UrgeActions(QObject):
             path = Path(name)
         cid = self.window.campaign_id()
         try:
+            from taskboard.notify.ledger import write_ledger  # openpyxl: not at start-up
+
             rows = read(self.ctx, lambda s: urge_inbox.ledger_rows(s, self.ctx.actor, cid))
             write_ledger(rows, path)
         except (ServiceError, OSError) as exc:

@@ -5,7 +5,8 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
+    QPushButton,
     QSplitter, QTableView, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -13,6 +14,7 @@ from taskboard.core.board import Board
 from taskboard.core.services import urge_inbox, urging
 from taskboard.core.services.urge_inbox import EMAIL_WORDS, NoticeRow, delivery_words
 from taskboard.ui.common.context import AppContext
+from taskboard.ui.common.loader import BusyIndicator, Loader
 from taskboard.ui.common.ops import read
 from taskboard.ui.common.row_table_model import Column, RowTableModel, current_row, fmt_dt, setup_table
 from taskboard.ui.urge.urge_tree_model import WIDTHS, UrgeTreeModel
@@ -49,12 +51,15 @@ class UrgeView(QWidget):
     printAllRequested = Signal(object)  # list[int] notice ids, in filing order
     exportAllRequested = Signal(object)  # list[int] notice ids, in filing order
     ledgerRequested = Signal()
+    templateRequested = Signal()
 
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._board: Optional[Board] = None
-        self._dirty = False
+        # Screening runs in a worker; the old list stays on show meanwhile.
+        self.loader = Loader(ctx.db, self, self._screen_work, self._screened)
+        self.busy = BusyIndicator("正在筛查…").follow(self.loader)
 
         self.filters: dict[str, QCheckBox] = {}
         bar = QHBoxLayout()
@@ -94,14 +99,23 @@ class UrgeView(QWidget):
         self.check_none = QPushButton("全不选")
         self.urge_button = QPushButton("生成催办通知单…")
         self.urge_button.setObjectName("urgeButton")
+        self.urge_all_button = QPushButton("全部催办…")
+        self.urge_all_button.setObjectName("urgeAllButton")
+        self.urge_all_button.setToolTip("为上方列出的全部任务生成催办通知单（无需逐项勾选）")
+        self.urge_all_button.clicked.connect(self._urge_all)
         self.phone_button = QPushButton("电话催办…")
         self.ledger_button = QPushButton("导出催办台账…")
+        self.template_button = QPushButton("通知单模板…")
+        self.template_button.setObjectName("templateButton")
+        self.template_button.setToolTip("查看（管理员可修改）催办、督办通知单的文字")
+        self.template_button.clicked.connect(self.templateRequested)
         self.checked_label = QLabel()
         actions = QHBoxLayout()
         for w in (self.check_all, self.check_none, self.checked_label):
             actions.addWidget(w)
         actions.addStretch(1)
-        for w in (self.phone_button, self.urge_button, self.ledger_button):
+        for w in (self.phone_button, self.urge_button, self.urge_all_button, self.template_button,
+                  self.ledger_button):
             actions.addWidget(w)
 
         self.notice_model = RowTableModel(notice_columns(), self)
@@ -130,6 +144,7 @@ class UrgeView(QWidget):
         upper, lower = QWidget(), QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(4, 4, 4, 0)
+        bar.addWidget(self.busy)
         ul.addLayout(bar)
         ul.addWidget(self.early_note)
         ul.addWidget(self.tree)
@@ -168,27 +183,27 @@ class UrgeView(QWidget):
     # --- loading ----------------------------------------------------------------------------
     def show_board(self, board: Board) -> None:
         self._board = board
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True  # screened when the tab is shown
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+        self.loader.reload_when_shown()  # screened when the tab is shown
 
     def selected_filters(self) -> list[str]:
         return [k for k, box in self.filters.items() if box.isChecked()]
 
     def refresh(self) -> None:
-        self._dirty = False
+        self.loader.request()
+
+    def _screen_work(self):
         if self._board is None:
-            return
-        board, filters, today = self._board, self.selected_filters(), self.ctx.today()
-        rows, due = read(self.ctx, lambda s: (
-            urging.rows_from_board(s, self.ctx.actor, board, today, filters),
-            urging.report_due(s, board.period)))
+            return None
+        board, filters, today, actor = (self._board, self.selected_filters(), self.ctx.today(),
+                                        self.ctx.actor)
+
+        def work(s):
+            return (urging.rows_from_board(s, actor, board, today, filters),
+                    urging.report_due(s, board.period), today)
+        return work
+
+    def _screened(self, result) -> None:
+        rows, due, today = result
         note = urging.early_note(due, today)
         self.early_note.setText(f"{note}。仅因未报送而催办的任务，发出通知单前会请您确认。"
                                 if note else "")
@@ -252,10 +267,23 @@ class UrgeView(QWidget):
         rows = self.model.checked_rows()
         units = len({r.unit_id for r in rows})
         self.checked_label.setText(f"已勾选 {len(rows)} 项（{units} 个单位）")
+        shown = sum(len(g.rows) for g in self.model.groups())
+        # Urging everything listed is the month's usual step: one click, no ticking.
+        self.urge_all_button.setText(f"全部催办（{shown} 项）…")
+        self.urge_all_button.setEnabled(shown > 0)
         self.urge_button.setEnabled(bool(rows))
-        self.phone_button.setEnabled(units == 1)
+        self.phone_button.setEnabled(bool(rows))
+        self.phone_button.setToolTip(
+            "先在上方勾选要电话催办的任务" if not rows else
+            "勾选了多个单位：点击后选择先致电哪个单位" if units > 1 else
+            "记录对该单位的电话催办")
 
     # --- actions ------------------------------------------------------------------------------
+    def _urge_all(self) -> None:
+        rows = [r for g in self.model.groups() for r in g.rows]
+        if rows:
+            self.urgeRequested.emit(rows)
+
     def _urge(self) -> None:
         rows = self.model.checked_rows()
         if rows:
@@ -263,9 +291,18 @@ class UrgeView(QWidget):
 
     def _phone(self) -> None:
         rows = self.model.checked_rows()
-        if len({r.unit_id for r in rows}) != 1:
-            QMessageBox.information(self, "电话催办", "电话催办一次针对一个单位，请只勾选同一单位的任务。")
+        if not rows:
+            QMessageBox.information(self, "电话催办", "请先在上方勾选要电话催办的任务。")
             return
+        names = list(dict.fromkeys(r.unit_name for r in rows))
+        if len(names) > 1:
+            # One call reaches one unit: ask which, rather than refusing the ticked list.
+            name, ok = QInputDialog.getItem(
+                self, "电话催办", f"已勾选 {len(names)} 个单位的任务，一次电话针对一个单位。\n"
+                "先致电哪个单位？", names, 0, False)
+            if not ok:
+                return
+            rows = [r for r in rows if r.unit_name == name]
         self.phoneRequested.emit(rows)
 
     def _open_notice(self, *_args) -> None:

@@ -1,7 +1,7 @@
 """office secret: the key signing report-form stamps, created at first start
 
 Revision ID: 0002_i13
-Revises: 0003_i15
+Revises: 0005_i20
 """
 import datetime as dt
 import secrets
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_i13"
-down_revision = "0003_i15"
+down_revision = "0005_i20"
 branch_labels = None
 depends_on = None
 
