@@ -1,6 +1,6 @@
 """office secret: the key signing report-form stamps, created at first start
 
-Revision ID: 0002_i13
+Revision ID: 0006_i13
 Revises: 0005_i20
 """
 import datetime as dt
@@ -9,7 +9,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_i13"
+revision = "0006_i13"
 down_revision = "0005_i20"
 branch_labels = None
 depends_on = None
