@@ -14,7 +14,7 @@ from taskboard.cli.common import CliError, open_db, open_demo_db, period_arg, si
 from taskboard.cli.scores import campaigns, date_arg, quarter_arg
 from taskboard.core.bulletin import bulletin_facts
 from taskboard.core.errors import ServiceError
-from taskboard.core.files import FileWriteError, commit, discard, stage
+from taskboard.core.atomic import FileWriteError, commit, discard, stage
 from taskboard.core.periods import Period
 from taskboard.core.services import bulletins
 from taskboard.core.settings import load_calendar, load_settings

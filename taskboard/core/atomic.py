@@ -45,6 +45,65 @@ def explain(exc: OSError, target: Path) -> str:
     return f"无法写入 {name}：{exc.strerror or exc}（原文件未改动）。"
 
 
+def _temp_beside(target: Path) -> tuple[int, Path]:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise FileWriteError(explain(exc, target)) from exc
+    return fd, Path(tmp)
+
+
+def _set_mode(tmp: Path, target: Path, mode: Optional[int]) -> None:
+    if os.name != "posix":
+        return
+    # mkstemp makes 0600 files; an export is an ordinary document (a replaced file keeps the
+    # mode it had).
+    if mode is None:
+        try:
+            mode = target.stat().st_mode & 0o777
+        except OSError:
+            mode = 0o644
+    os.chmod(tmp, mode)
+
+
+def discard(tmp: Path) -> None:
+    """Remove a staged file that will not be committed."""
+    with contextlib.suppress(OSError):
+        Path(tmp).unlink()
+
+
+def commit(tmp: Path, target: Path | str) -> None:
+    """Put a staged file in place of ``target`` in one step (the old file until then)."""
+    target = Path(target)
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        discard(tmp)
+        raise FileWriteError(explain(exc, target)) from exc
+    _sync_folder(target.parent)
+
+
+def stage(target: Path | str, data: bytes, *, mode: Optional[int] = None) -> Path:
+    """Write ``data`` completely beside ``target`` and return the temporary file.
+
+    For writes that must wait for something else to succeed first (a bulletin's number is
+    committed in the database, then its file replaces the old one): ``commit`` or ``discard``
+    it afterwards.
+    """
+    target = Path(target)
+    fd, tmp = _temp_beside(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _set_mode(tmp, target, mode)
+    except OSError as exc:
+        discard(tmp)
+        raise FileWriteError(explain(exc, target)) from exc
+    return tmp
+
+
 @contextlib.contextmanager
 def atomic_write(target: Path | str, *, mode: Optional[int] = None) -> Iterator[BinaryIO]:
     """Yield a binary file to write; on a clean exit it replaces ``target`` in one step.
@@ -56,33 +115,19 @@ def atomic_write(target: Path | str, *, mode: Optional[int] = None) -> Iterator[
     is raised as FileWriteError (OSError) or passed on as is (anything else).
     """
     target = Path(target)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise FileWriteError(explain(exc, target)) from exc
-    tmp_path = Path(tmp)
+    fd, tmp = _temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        if os.name == "posix":
-            # mkstemp makes 0600 files; an export is an ordinary document (a replaced file
-            # keeps the mode it had).
-            if mode is None:
-                try:
-                    mode = target.stat().st_mode & 0o777
-                except OSError:
-                    mode = 0o644
-            os.chmod(tmp_path, mode)
-        os.replace(tmp_path, target)
+        _set_mode(tmp, target, mode)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
+        discard(tmp)
         if isinstance(exc, OSError) and not isinstance(exc, FileWriteError):
             raise FileWriteError(explain(exc, target)) from exc
         raise
-    _sync_folder(target.parent)
+    commit(tmp, target)
 
 
 def _sync_folder(folder: Path) -> None:
