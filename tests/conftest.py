@@ -152,3 +152,41 @@ def soffice(tmp_path_factory):
         return out
 
     return convert
+
+
+# --- signing in on the command line --------------------------------------------------------
+
+TEST_PASSWORD = "Test-2026"
+
+
+@pytest.fixture(scope="session")
+def test_password_hash() -> str:
+    """TEST_PASSWORD hashed with tiny scrypt parameters (kept with the hash): fast to check."""
+    from taskboard.core import auth
+
+    return auth.hash_password(TEST_PASSWORD, n=2 ** 4, r=8, p=1)
+
+
+@pytest.fixture
+def sign_in_as(monkeypatch, test_password_hash):
+    """``sign_in_as(db, "admin")``: every account gets TEST_PASSWORD, and the commands sign in
+    as that user through TASKBOARD_USER / TASKBOARD_PASSWORD."""
+    from sqlalchemy import update
+
+    from taskboard.core.models import User
+
+    def setup(database: Database, username: str = "admin") -> None:
+        with database.engine.begin() as conn:
+            conn.execute(update(User).values(password_hash=test_password_hash))
+        monkeypatch.setenv("TASKBOARD_USER", username)
+        monkeypatch.setenv("TASKBOARD_PASSWORD", TEST_PASSWORD)
+        monkeypatch.delenv("TASKBOARD_PASSWORD_FILE", raising=False)
+    return setup
+
+
+@pytest.fixture
+def cli_signed_in(request, sign_in_as):
+    """For command-line test modules (autouse there): a test on the demo data runs its
+    commands signed in as the demo administrator."""
+    if "demo_db" in request.fixturenames:
+        sign_in_as(request.getfixturevalue("demo_db"))

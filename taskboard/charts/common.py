@@ -13,6 +13,7 @@ from typing import Optional, Union
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from taskboard.core.atomic import save_with
 from taskboard.core.rules import LIGHT_COLORS, Light
 from taskboard.fonts import configure_matplotlib
 
@@ -96,7 +97,8 @@ def export_figure(fig: Figure, path: Union[str, Path], dpi: int = PRINT_DPI) -> 
     configure_matplotlib()
     # Text goes out as outlines (matplotlib's default) so the SVG shows Chinese on machines
     # without the font.
-    fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", facecolor="white")
+    save_with(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight",
+                                          facecolor="white"))
     return path
 
 

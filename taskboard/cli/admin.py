@@ -6,14 +6,12 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from taskboard.cli.common import CliError, open_db
+from taskboard.cli.common import CliError, open_db, sign_in, stdin_line
 from taskboard.core import auth, backup
-from taskboard.core.actor import Actor
 from taskboard.core.db import resolve_url
-from taskboard.core.errors import ServiceError
 from taskboard.core.migrate import known_revisions
 from taskboard.core.models import ROLES, User
 from taskboard.core.services import users
@@ -106,23 +104,20 @@ def cmd_check(args) -> int:
 
 # --- users ------------------------------------------------------------------------------------
 
-def _read_password(args, prompt: str = "密码：") -> str:
-    if args.password_stdin:
-        line = sys.stdin.readline()
-        return line.rstrip("\r\n")
+def _new_password(args, prompt: str = "新账号的密码：") -> str:
+    """The password to give an account (not the one to sign in with).
+
+    With both --password-stdin and --new-password-stdin, standard input's first line is the
+    sign-in password (already read by then) and the next line the new one.
+    """
+    if args.new_password_stdin:
+        return stdin_line("--new-password-stdin")
     if not sys.stdin.isatty():
-        raise CliError("请在终端中输入密码，或用 --password-stdin 从标准输入读取。")
+        raise CliError("请在终端中输入新密码，或用 --new-password-stdin 从标准输入读取。")
     first = getpass.getpass(prompt)
     if getpass.getpass("再输入一次：") != first:
         raise CliError("两次输入的密码不一致。")
     return first
-
-
-def _admin_actor(session) -> Optional[Actor]:
-    """Whoever holds the database file acts as its first active administrator."""
-    user = session.scalars(select(User).where(User.role == "admin", User.active.is_(True))
-                           .order_by(User.id)).first()
-    return Actor.from_user(user) if user else None
 
 
 def _find_user(session, username: str) -> User:
@@ -132,48 +127,59 @@ def _find_user(session, username: str) -> User:
     return user
 
 
+def _first_admin(args, db) -> bool:
+    """On a database nobody can sign in to as administrator yet, ``users add NAME --role
+    admin`` creates that administrator without a sign-in, as the window's first start does."""
+    with db.session() as s:
+        first = auth.needs_first_admin(s)
+    if not first:
+        return False
+    if args.users_command == "list":
+        with db.session() as s:
+            if not s.scalar(select(func.count()).select_from(User)):
+                print("数据库中还没有管理员。用 taskboard users add NAME --role admin 创建。")
+                return True
+        return False
+    if args.users_command != "add":
+        return False
+    if args.role != "admin":
+        raise CliError("数据库中还没有可以登录的管理员，请先创建管理员：--role admin。")
+    password = _new_password(args)
+    with db.Session.begin() as s:
+        auth.create_first_admin(s, args.username, args.display_name or "系统管理员", password)
+    print(f"已创建管理员 {args.username}")
+    return True
+
+
 def cmd_users(args) -> int:
     _refuse_demo(args, "管理其中的用户账号")
     db = open_db(args.db)
     try:
+        if _first_admin(args, db):
+            return 0
+        actor = sign_in(args, db, read_only=args.users_command == "list")
         with db.Session.begin() as s:
-            actor = _admin_actor(s)
             if args.users_command == "list":
-                if actor is None:
-                    print("数据库中还没有管理员。用 taskboard users add NAME --role admin 创建。")
-                    return 0
                 for r in users.list_users(s, actor):
                     state = "停用" if not r.active else "锁定" if r.locked() else "正常"
                     print(f"{r.id:>4}  {r.username:<12} {r.display_name:<16} {r.role_word:<6}"
                           f" {r.unit_name:<14} {'有密码' if r.has_password else '无密码'}"
                           f"  {state}")
             elif args.users_command == "add":
-                password = _read_password(args)
-                if actor is None or auth.needs_first_admin(s) and args.role == "admin":
-                    if args.role != "admin":
-                        raise CliError("请先创建管理员：--role admin。")
-                    auth.create_first_admin(s, args.username, args.display_name or "系统管理员",
-                                            password)
-                else:
-                    users.create_user(s, actor, users.UserInput(
-                        args.username, args.display_name or args.username, args.role,
-                        args.unit), password)
+                password = _new_password(args)
+                users.create_user(s, actor, users.UserInput(
+                    args.username, args.display_name or args.username, args.role,
+                    args.unit), password)
                 print(f"已创建用户 {args.username}")
             elif args.users_command == "passwd":
                 target = _find_user(s, args.username)
-                password = _read_password(args, "新密码：")
-                if actor is None:
-                    raise CliError("数据库中还没有管理员。")
+                password = _new_password(args, "新密码：")
                 users.reset_password(s, actor, target.id, password)
                 print(f"已重置 {args.username} 的密码并解除锁定")
             elif args.users_command == "unlock":
                 target = _find_user(s, args.username)
-                if actor is None:
-                    raise CliError("数据库中还没有管理员。")
                 users.unlock(s, actor, target.id)
                 print(f"已解锁 {args.username}")
-    except ServiceError as exc:
-        raise CliError(str(exc)) from None
     finally:
         db.dispose()
     return 0
@@ -206,10 +212,12 @@ def register(sub, common) -> None:
                      help="角色：admin 管理员、dispatcher 调度人员、leader 领导、reporter 报送员")
     add.add_argument("--display-name", default="", metavar="名称", help="显示名称，如“综合科”")
     add.add_argument("--unit", type=int, metavar="UNIT_ID", help="报送员所属单位的编号")
-    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    add.add_argument("--new-password-stdin", action="store_true",
+                     help="从标准输入读取新账号的密码（一行；与 --password-stdin 同用时为第二行）")
     pw = us.add_parser("passwd", parents=[common], help="重设密码（同时解除锁定）")
     pw.add_argument("username", help="登录名")
-    pw.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    pw.add_argument("--new-password-stdin", action="store_true",
+                    help="从标准输入读取新密码（一行；与 --password-stdin 同用时为第二行）")
     ul = us.add_parser("unlock", parents=[common], help="解除账号锁定")
     ul.add_argument("username", help="登录名")
     p.set_defaults(func=cmd_users)

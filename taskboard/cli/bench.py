@@ -55,6 +55,20 @@ def step_main_list(db: Database, campaign_id: int, period: Period, today: dt.dat
                 baseline, f"≤ {LIST_TARGET:g}×", ratio, ratio <= LIST_TARGET)
 
 
+def bench_actor(db: Database):
+    """The window is measured as the demo dispatcher the generator made (never created here)."""
+    from taskboard.cli.common import CliError
+    from taskboard.core.actor import load_actor
+    from taskboard.core.demo import DEMO_DISPATCHER
+
+    with db.session() as s:
+        try:
+            return load_actor(s, DEMO_DISPATCHER)
+        except LookupError:
+            raise CliError("bench 只在演示数据上运行（需要演示账号 "
+                           f"{DEMO_DISPATCHER}）：不加 --db，或用 taskboard demo 生成的数据库。") from None
+
+
 def gui_steps(db: Database, campaign_id: int, period: Period, today: dt.date,
               repeat: int) -> list[Step]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -62,13 +76,12 @@ def gui_steps(db: Database, campaign_id: int, period: Period, today: dt.date,
     from PySide6.QtWidgets import QApplication
 
     from taskboard.cli import bench_gui
-    from taskboard.cli.common import first_admin
     from taskboard.core.search import SearchCriteria
     from taskboard.ui.app import ensure_app, make_window, wait_loaded
 
     app = ensure_app()
     state = QSettings(str(Path(tempfile.mkdtemp()) / "ui.ini"), QSettings.IniFormat)
-    actor = first_admin(db)
+    actor = bench_actor(db)
     window = make_window(db, actor, state, today=lambda: today)
     window.resize(1400, 860)
     window.show()

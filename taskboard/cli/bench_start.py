@@ -33,12 +33,12 @@ os._exit(0)
 _OURS = """
 import os, sys
 from PySide6.QtCore import QSettings
-from taskboard.cli.common import first_admin
+from taskboard.cli.bench import bench_actor
 from taskboard.core.db import Database
 from taskboard.ui.app import ensure_app, make_window, wait_loaded
 url, ini, mode = sys.argv[1:4]
 db = Database(url)
-actor = first_admin(db)
+actor = bench_actor(db)
 app = ensure_app()
 w = make_window(db, actor, QSettings(ini, QSettings.IniFormat))
 w.show()

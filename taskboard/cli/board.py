@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from taskboard.cli.common import open_db, open_demo_db, period_arg
+from taskboard.cli.common import open_db, open_demo_db, period_arg, sign_in
 from taskboard.core.board import load_board
 from taskboard.core.models import Campaign
 from taskboard.core.periods import Period
@@ -16,6 +16,7 @@ from taskboard.core.settings import load_calendar, load_settings
 
 def cmd_stats(args) -> int:
     db = open_demo_db() if args.demo else open_db(args.db)
+    sign_in(args, db, read_only=True)
     today = dt.date.today()
     period = args.period or Period.of(today)
     out = []

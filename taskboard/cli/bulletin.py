@@ -10,12 +10,11 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from taskboard.cli.common import CliError, first_admin, open_db, open_demo_db, period_arg
+from taskboard.cli.common import CliError, open_db, open_demo_db, period_arg, sign_in
 from taskboard.cli.scores import campaigns, date_arg, quarter_arg
-from taskboard.core.actor import load_actor
 from taskboard.core.bulletin import bulletin_facts
 from taskboard.core.errors import ServiceError
-from taskboard.core.files import FileWriteError, commit, discard, stage
+from taskboard.core.atomic import FileWriteError, commit, discard, stage
 from taskboard.core.periods import Period
 from taskboard.core.services import bulletins
 from taskboard.core.settings import load_calendar, load_settings
@@ -40,8 +39,6 @@ def register(sub, common) -> None:
                    help="免于列入黑榜的单位及书面理由，可重复")
     p.add_argument("--date", type=date_arg, metavar="YYYY-MM-DD", help="成文日期（默认今天）")
     p.add_argument("--draft", action="store_true", help="草稿：不取文号、不登记，文号显示为 □")
-    p.add_argument("--user", default=None, metavar="用户名",
-                   help="以该用户的名义印发（默认第一位管理员）")
     p.add_argument("--today", type=date_arg, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_bulletin)
 
@@ -55,14 +52,7 @@ def cmd_bulletin(args) -> int:
     if not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在：{args.out.parent}")
     db = open_demo_db() if args.demo else open_db(args.db)
-    if args.user:
-        with db.session() as s:
-            try:
-                actor = load_actor(s, args.user)
-            except LookupError as exc:
-                raise CliError(str(exc)) from None
-    else:
-        actor = first_admin(db)
+    actor = sign_in(args, db, read_only=args.draft)
     today = args.today or dt.date.today()
     issued_on = args.date or today
     span = args.quarter or args.period or Period.of(today)

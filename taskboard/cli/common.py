@@ -1,17 +1,23 @@
-"""What every command shares: errors that exit 2, opening databases, the throwaway demo."""
+"""What every command shares: errors that exit 2, opening databases, the throwaway demo, and
+signing in (``actor = sign_in(args, db)``)."""
 from __future__ import annotations
 
 import argparse
 import atexit
 import datetime as dt
+import getpass
+import os
 import shutil
+import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from taskboard.core.actor import Actor
+from taskboard.core import auth
+from taskboard.core.actor import Actor, load_actor
 from taskboard.core.db import Database, DatabaseError, open_database
 from taskboard.core.models import User
 from taskboard.core.periods import Period
@@ -66,13 +72,103 @@ def open_demo_db(scale: str = "demo", today: Optional[dt.date] = None) -> Databa
     return db
 
 
-def first_admin(db: Database) -> Actor:
-    """Until sign-in exists, a database is opened as its first administrator."""
-    with db.Session.begin() as s:
-        user = s.scalars(select(User).where(User.role == "admin", User.active.is_(True))
-                         .order_by(User.id)).first()
-        if user is None:
-            user = User(username="admin", display_name="系统管理员", role="admin")
-            s.add(user)
-            s.flush()
-        return Actor.from_user(user)
+# --- signing in -----------------------------------------------------------------------------
+
+ENV_USER = "TASKBOARD_USER"
+ENV_PASSWORD = "TASKBOARD_PASSWORD"
+ENV_PASSWORD_FILE = "TASKBOARD_PASSWORD_FILE"
+DEMO_USER = "admin"
+# Who acts on a database that has no accounts at all yet: its very first start.
+FIRST_START = Actor(None, "", "首次启动（尚无账号）", "admin")
+
+# Writing needs someone the audit trail can name.
+NO_ACCOUNTS = ("数据库中还没有管理员，也没有其他账号。请先创建管理员："
+               "taskboard users add 用户名 --role admin --db …")
+HOW_TO_SIGN_IN = ("用 --user 用户名（或环境变量 TASKBOARD_USER）指定账号；密码在终端中输入，"
+                  "或用 --password-stdin 从标准输入读取，或由环境变量 TASKBOARD_PASSWORD、"
+                  "TASKBOARD_PASSWORD_FILE（仅本人可读的密码文件）提供。")
+
+
+def sign_in(args, db: Database, *, read_only: Optional[bool] = None) -> Actor:
+    """The account a command acts as, signed in with its password (same lockout as the window).
+
+    Only the throwaway ``--demo`` database and a database without any account yet need no
+    password; on the latter only reading is possible (FIRST_START), since every write must
+    name its author. ``read_only`` (default: the command's ``--dry-run``) also leaves the
+    sign-in out of the audit trail, so that a command that must write nothing writes nothing.
+    """
+    if read_only is None:
+        read_only = bool(getattr(args, "dry_run", False))
+    username = (getattr(args, "user", None) or os.environ.get(ENV_USER, "")).strip()
+    if getattr(args, "demo", False):
+        with db.session() as s:
+            try:
+                return load_actor(s, username or DEMO_USER)
+            except LookupError as exc:
+                raise CliError(str(exc)) from None
+    with db.session() as s:
+        if not s.scalar(select(func.count()).select_from(User)):
+            if read_only:
+                return FIRST_START
+            raise CliError(NO_ACCOUNTS)
+    if not username:
+        raise CliError("请先登录：" + HOW_TO_SIGN_IN)
+    password = read_password(args, f"{username} 的密码：")
+    try:
+        return auth.sign_in(db.Session, username, password, record=not read_only)
+    except auth.AuthError as exc:
+        raise CliError(f"登录失败：{exc}") from None
+
+
+def read_password(args, prompt: str) -> str:
+    """The sign-in password: --password-stdin, TASKBOARD_PASSWORD, the password file, or a
+    prompt on the terminal, in that order."""
+    if getattr(args, "password_stdin", False):
+        return stdin_line("--password-stdin")
+    if ENV_PASSWORD in os.environ:
+        return os.environ[ENV_PASSWORD]
+    if os.environ.get(ENV_PASSWORD_FILE):
+        return read_password_file(Path(os.environ[ENV_PASSWORD_FILE]).expanduser())
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise CliError("没有终端可以输入密码。" + HOW_TO_SIGN_IN)
+
+
+def stdin_line(option: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise CliError(f"{option}：标准输入中没有密码（应为一行）。")
+    return line.rstrip("\r\n")
+
+
+def read_password_file(path: Path, *, windows: Optional[bool] = None) -> str:
+    """A scheduled job's password, from a file nobody else can read."""
+    windows = os.name == "nt" if windows is None else windows
+    try:
+        st = path.stat()
+    except OSError:
+        raise CliError(f"密码文件不存在或无法读取：{path}（环境变量 {ENV_PASSWORD_FILE}）") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise CliError(f"密码文件应为普通文件：{path}")
+    if windows:
+        # Windows has no file modes to check: a file in one's own profile folder is one that
+        # other (non-administrator) users cannot read.
+        home = Path(os.environ.get("USERPROFILE") or Path.home()).resolve()
+        real = path.resolve()
+        if real != home and home not in real.parents:
+            raise CliError(f"在 Windows 上，密码文件必须放在本人的用户文件夹（{home}）之内，"
+                           f"那里的文件其他用户无权读取；{path} 不在其中。")
+    else:
+        if st.st_mode & 0o077:
+            raise CliError(f"密码文件 {path} 的权限为 {stat.S_IMODE(st.st_mode):o}，其他用户也能读取，"
+                           f"已拒绝使用。请执行 chmod 600 {path} 后重试。")
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise CliError(f"密码文件 {path} 不属于当前用户，已拒绝使用。")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"无法读取密码文件 {path}：{exc}") from None
+    password = text.splitlines()[0] if text.strip() else ""
+    if not password:
+        raise CliError(f"密码文件 {path} 是空的。")
+    return password

@@ -48,14 +48,14 @@ def _output(path: str, suffix: str = ".xlsx") -> Path:
 
 
 def cmd_export_ledger(args) -> int:
-    from taskboard.cli.common import CliError, first_admin
+    from taskboard.cli.common import CliError, sign_in
     from taskboard.core.permissions import require
     from taskboard.excel.ledger import ledger_data
     from taskboard.excel.ledger_writer import dump_bare, write_ledger
 
     out = _output(args.output)
     db = _db(args)
-    actor = first_admin(db)
+    actor = sign_in(args, db, read_only=True)
     today = dt.date.today()
     try:
         require(actor, "export")
@@ -110,12 +110,12 @@ def _parse_maps(items: list[str], session) -> dict:
 
 
 def cmd_import_tasks(args) -> int:
-    from taskboard.cli.common import CliError, first_admin
+    from taskboard.cli.common import CliError, sign_in
     from taskboard.excel.task_import import CREATE, apply_import, preview_import
 
     path = Path(args.file)
     db = _db(args)
-    actor = first_admin(db)
+    actor = sign_in(args, db)
     today = args.today or dt.date.today()
     try:
         with db.Session.begin() as s:
@@ -190,19 +190,6 @@ def _print_preview(p, unresolved: list[str]) -> None:
     print(f"共 {len(p.rows)} 项任务，错误 {p.error_count} 处，提示 {p.warning_count} 处。")
 
 
-def _actor(db, username: Optional[str]):
-    from taskboard.cli.common import CliError, first_admin
-    from taskboard.core.actor import load_actor
-
-    if not username:
-        return first_admin(db)
-    with db.session() as s:
-        try:
-            return load_actor(s, username)
-        except LookupError as exc:
-            raise CliError(str(exc)) from None
-
-
 def _unit_ids(session, refs: Optional[list[str]]) -> Optional[list[int]]:
     from taskboard.cli.common import CliError
 
@@ -221,14 +208,14 @@ def _unit_ids(session, refs: Optional[list[str]]) -> Optional[list[int]]:
 
 
 def cmd_export_report_forms(args) -> int:
-    from taskboard.cli.common import CliError
+    from taskboard.cli.common import CliError, sign_in
     from taskboard.excel.report_forms import export_report_forms
 
     folder = Path(args.output)
     if folder.exists() and not folder.is_dir():
         raise CliError(f"-o 应为文件夹：{folder}")
     db = _db(args)
-    actor = _actor(db, args.user)
+    actor = sign_in(args, db, read_only=True)
     try:
         with db.session() as s:
             cid = _campaign_id(s, args.campaign)
@@ -248,11 +235,11 @@ def cmd_export_report_forms(args) -> int:
 
 
 def cmd_import_report_forms(args) -> int:
-    from taskboard.cli.common import CliError
+    from taskboard.cli.common import CliError, sign_in
     from taskboard.excel.report_form_import import STATE_WORDS, apply_forms, preview_forms
 
     db = _db(args)
-    actor = _actor(db, args.user)
+    actor = sign_in(args, db)
     today = args.today or dt.date.today()
     result = None
     try:
@@ -315,19 +302,17 @@ def register(subparsers, common) -> None:
                      help="单位编号或名称，可重复或用逗号分隔（默认：所有有未办结任务的单位）")
     exp.add_argument("-o", "--output", required=True, metavar="FOLDER",
                      help="存放报送表的文件夹（不存在时自动创建）")
-    exp.add_argument("--user", metavar="USER", help="以该用户身份操作（默认：第一个管理员）")
     exp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     exp.set_defaults(func=cmd_export_report_forms)
 
     rf = subparsers.add_parser("import-report-forms", parents=[common],
                                help="导入各单位填好的报送表（导入后待审核）",
-                               description="导入各单位填好的报送表，逐格核对后作为待审核的报送。")
+                               description="导入各单位填好的报送表，逐格核对后作为待审核的报送。"
+                                           "报送员账号只能导入本单位的报送表。")
     rf.add_argument("paths", nargs="+", metavar="PATH", help="报送表工作簿，或存放工作簿的文件夹")
     rf.add_argument("--period", type=period_arg, metavar="YYYY-MM",
                     help="报送月份，格式 YYYY-MM；其他月份的报送表一律拒绝")
     rf.add_argument("--unit", metavar="UNIT", help="单位编号或名称；其他单位的报送表一律拒绝")
-    rf.add_argument("--user", metavar="USER",
-                    help="以该用户身份操作（默认：第一个管理员）；报送单位用户只能导入本单位的报送表")
     rf.add_argument("--dry-run", action="store_true", help="只检查并列出结果，不写入任何数据")
     rf.add_argument("--json", action="store_true", help="以 JSON 格式输出检查结果")
     rf.add_argument("--today", type=_date, help=argparse.SUPPRESS)

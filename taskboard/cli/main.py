@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 from taskboard import __version__
-from taskboard.cli.common import CliError, first_admin, open_db, open_demo_db
+from taskboard.cli.failures import explain_failure
+from taskboard.cli.common import CliError, open_db, open_demo_db, sign_in
 from taskboard.core.actor import load_actor
 from taskboard.core.connections import with_env_password
 from taskboard.core.db import resolve_url
@@ -119,8 +120,8 @@ def cmd_gui(args) -> int:
         else:
             check_before_open(args.db, gui=not args.screenshot)
             db = open_db(with_env_password(resolve_url(args.db)), must_exist=False)
-        if args.screenshot:  # a rendering job, not a user: no sign-in
-            actor = first_admin(db)
+        if args.screenshot:  # no window to sign in with: the command line's sign-in
+            actor = sign_in(args, db, read_only=True)
         else:
             from taskboard.ui.app import ensure_app
             from taskboard.ui.session.login_dialog import ask_sign_in
@@ -133,16 +134,35 @@ def cmd_gui(args) -> int:
     return run(db, actor, Path(args.screenshot) if args.screenshot else None)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = TaskboardParser(add_help=False)
-    common.add_argument("--db", metavar="URL",
+def add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    """The options every command takes, before or after the subcommand: declared once here.
+
+    The top parser holds the defaults. The copies inside the subcommands default to SUPPRESS,
+    so a value given before the subcommand is not overwritten by the subcommand's default
+    (argparse applies the subparser's defaults after the top parser's values).
+    """
+    def default(value):
+        return argparse.SUPPRESS if in_subcommand else value
+
+    parser.add_argument("--db", metavar="URL", default=default(None),
                         help="数据库：SQLite 文件路径或数据库地址（默认依次为环境变量 TASKBOARD_DB、"
                              "本机用户数据文件）")
-    common.add_argument("--demo", action="store_true",
+    parser.add_argument("--demo", action="store_true", default=default(False),
                         help="使用临时演示数据库（程序退出时删除）")
+    parser.add_argument("--user", metavar="用户名", default=default(None),
+                        help="以该账号登录（默认为环境变量 TASKBOARD_USER）；密码在终端中输入，"
+                             "或由 --password-stdin、TASKBOARD_PASSWORD、TASKBOARD_PASSWORD_FILE 提供")
+    parser.add_argument("--password-stdin", action="store_true", default=default(False),
+                        help="从标准输入的第一行读取登录密码")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = TaskboardParser(add_help=False)
+    add_global_options(common, in_subcommand=True)
     parser = TaskboardParser(
-        prog="taskboard", parents=[common],
+        prog="taskboard",
         description="挂图作战 · 任务调度平台。不带子命令时打开窗口。")
+    add_global_options(parser, in_subcommand=False)
     parser.add_argument("--version", action="version", version=f"taskboard {__version__}",
                         help="显示版本号并退出")
     parser.add_argument("--screenshot", metavar="FILE",
@@ -164,8 +184,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.demo and args.db:
             raise CliError("--demo 与 --db 不能同时使用")
         return args.func(args)
-    except CliError as exc:
-        print(f"taskboard: 错误：{exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except BaseException as exc:  # noqa: BLE001 — every failure ends in Chinese, exit 2
+        message = explain_failure(exc)
+        if message is None:
+            raise
+        print(f"taskboard: 错误：{message}", file=sys.stderr)
+        return 2

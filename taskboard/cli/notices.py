@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from taskboard.cli.common import CliError, first_admin, open_db, open_demo_db, period_arg
-from taskboard.core.actor import load_actor
+from taskboard.cli.common import CliError, open_db, open_demo_db, period_arg, sign_in
 from taskboard.core.errors import ServiceError
 from taskboard.notify import batch
 from taskboard.notify.documents import NoPdfFont
@@ -24,19 +23,7 @@ def register(sub, common) -> None:
                    help="只导出发给该单位的通知单（可重复，或用逗号分隔多个单位）")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.pdf|FILE.docx",
                    help="要写入的文件：以 .pdf 或 .docx 结尾")
-    p.add_argument("--user", default=None, metavar="用户名",
-                   help="以该用户的名义导出（默认第一位管理员）")
     p.set_defaults(func=cmd_notices)
-
-
-def _actor(db, username):
-    if not username:
-        return first_admin(db)
-    with db.session() as s:
-        try:
-            return load_actor(s, username)
-        except LookupError as exc:
-            raise CliError(str(exc)) from None
 
 
 def cmd_notices(args) -> int:
@@ -45,7 +32,7 @@ def cmd_notices(args) -> int:
         if not args.out.parent.is_dir():
             raise batch.BatchError(f"文件夹不存在：{args.out.parent}")
         db = open_demo_db() if args.demo else open_db(args.db)
-        actor = _actor(db, args.user)
+        actor = sign_in(args, db, read_only=True)
         units = [u.strip() for text in args.unit for u in text.replace("，", ",").split(",")
                  if u.strip()]
         rows = batch.notices_of(db, actor, str(args.period), units)

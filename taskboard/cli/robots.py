@@ -17,8 +17,7 @@ import uuid
 
 from sqlalchemy import select
 
-from taskboard.cli import urge as urge_cli
-from taskboard.cli.common import CliError, open_db, open_demo_db, period_arg
+from taskboard.cli.common import CliError, open_db, open_demo_db, period_arg, sign_in
 from taskboard.core.errors import ServiceError
 from taskboard.core.models import Unit
 from taskboard.core.periods import Period
@@ -27,9 +26,9 @@ from taskboard.core.settings import load_calendar
 from taskboard.notify import digest, robot_secrets
 
 
-def _actor(db, username):
-    # The same actor-opening helper as `urge`, so both sign in the same way.
-    return urge_cli._actor(db, username)
+def _actor(db, args, read_only: bool = False):
+    # The one sign-in of every command (password, lockout, audit trail).
+    return sign_in(args, db, read_only=read_only)
 
 
 def _date(text: str) -> dt.date:
@@ -46,7 +45,6 @@ def register(sub, common) -> None:
                                    "不写入数据库，也不会再显示。")
     us = p.add_subparsers(dest="units_command", metavar="ACTION", title="操作", required=True)
     ls = us.add_parser("robots", parents=[common], help="列出已设置的群机器人")
-    ls.add_argument("--user", default=None, metavar="用户名", help=argparse.SUPPRESS)
     st = us.add_parser("set", parents=[common], help="设置或取消一个单位的群机器人")
     st.add_argument("name", nargs="?", metavar="单位名称", help="单位名称（或用 --office）")
     st.add_argument("--office", action="store_true", help="设置办公室自己的群（接收督办提醒汇总）")
@@ -56,8 +54,6 @@ def register(sub, common) -> None:
                     help="钉钉机器人的加签密钥；写 - 则从标准输入读取（避免留在命令历史中）")
     st.add_argument("--no-wecom", action="store_true", help="取消企业微信群机器人")
     st.add_argument("--no-dingtalk", action="store_true", help="取消钉钉群机器人")
-    st.add_argument("--user", default=None, metavar="用户名",
-                    help="以该用户的名义修改（默认第一位管理员）")
     for q in (ls, st):
         q.set_defaults(func=cmd_units)
 
@@ -69,8 +65,6 @@ def register(sub, common) -> None:
     r.add_argument("--dry-run", action="store_true", help="演练：只显示将发给谁，不发送")
     r.add_argument("--workdays-only", action="store_true",
                    help="只在工作日发送（按办公室的工作日日历，含调休），供每天定时运行")
-    r.add_argument("--user", default=None, metavar="用户名",
-                   help="以该用户的名义发送（默认第一位管理员）")
     r.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     r.set_defaults(func=cmd_remind)
 
@@ -107,7 +101,7 @@ def cmd_units(args) -> int:
         raise CliError("units set 不能用于临时演示数据库（--demo），请用 --db 指定数据库。")
     db = _open(args)
     try:
-        actor = _actor(db, args.user)
+        actor = _actor(db, args, read_only=args.units_command == "robots")
         if args.units_command == "robots":
             with db.session() as s:
                 rows = channels.list_robots(s) + channels.list_robots(s, office=True)
@@ -170,7 +164,7 @@ def cmd_remind(args) -> int:
         raise CliError("请加 --digest（每个单位发一条督办提醒汇总）")
     db = _open(args)
     try:
-        actor = _actor(db, args.user)
+        actor = _actor(db, args, read_only=args.dry_run)
         today = args.today or dt.date.today()
         period = args.period or Period.of(today)
         if args.workdays_only:

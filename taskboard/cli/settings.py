@@ -1,31 +1,26 @@
-"""Office settings and working-day overrides on the command line (acts as the first admin)."""
+"""Office settings and working-day overrides on the command line, as the signed-in account."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Callable
 
-from taskboard.cli.common import CliError, open_db, open_demo_db
-from taskboard.core.errors import ServiceError
+from taskboard.cli.common import NO_ACCOUNTS, CliError, open_db, open_demo_db, sign_in
 from taskboard.core.services import settings_admin as sa
 from taskboard.core.settings import load_settings
 
 
 
-def _with_admin(args, work: Callable, read_only: bool = False) -> int:
-    """Run ``work(session, actor)`` in one transaction as the first active administrator.
-
-    A read-only listing needs no administrator (``actor`` may then be None)."""
-    from taskboard.cli.admin import _admin_actor
+def _signed_in(args, work: Callable, read_only: bool = False,
+               need_account: bool = True) -> int:
+    """Run ``work(session, actor)`` in one transaction as the signed-in account; the services
+    decide whether that account may (changing settings takes an administrator)."""
     db = open_demo_db() if args.demo else open_db(args.db)
     try:
+        actor = sign_in(args, db, read_only=read_only)
+        if need_account and actor.user_id is None:
+            raise CliError(NO_ACCOUNTS)
         with db.Session.begin() as s:
-            actor = _admin_actor(s)
-            if actor is None and not read_only:
-                raise CliError("数据库中还没有管理员。用 taskboard users add NAME --role admin "
-                                   "创建。")
             return work(s, actor)
-    except ServiceError as exc:
-        raise CliError(str(exc)) from None
     finally:
         db.dispose()
 
@@ -45,7 +40,7 @@ def cmd_settings(args) -> int:
             else:
                 print(f"{sa.label(args.key)}（{args.key}）本来就是这个值，未修改。")
             return 0
-        return _with_admin(args, work)
+        return _signed_in(args, work)
 
     def show(s, actor):
         st = load_settings(s)
@@ -55,7 +50,7 @@ def cmd_settings(args) -> int:
             word = "已自定义" if getattr(st, key) else "默认措辞"
             print(f"{key:<22} 通知单模板：{word}（在“催办 → 通知单模板…”中修改）")
         return 0
-    return _with_admin(args, show)
+    return _signed_in(args, show, read_only=True)
 
 
 def _day(text: str) -> dt.date:
@@ -85,7 +80,7 @@ def cmd_calendar(args) -> int:
             word = "工作日" if KINDS[args.kind] else "休息日"
             print(f"已将 {day.isoformat()} 设为{word}")
             return 0
-        return _with_admin(args, set_work)
+        return _signed_in(args, set_work)
     if action == "unset":
         day = _day(args.day)
 
@@ -93,7 +88,7 @@ def cmd_calendar(args) -> int:
             sa.remove_calendar_override(s, actor, day)
             print(f"已取消 {day.isoformat()} 的调整，恢复官方日历")
             return 0
-        return _with_admin(args, unset)
+        return _signed_in(args, unset)
 
     def listing(s, actor):
         if args.overrides:
@@ -121,29 +116,31 @@ def cmd_calendar(args) -> int:
         print(f"{year} 年：工作日 {sum(d.is_workday for d in days)} 天，"
               f"休息日 {sum(not d.is_workday for d in days)} 天，列出特殊日期 {shown} 天")
         return 0
-    return _with_admin(args, listing, read_only=True)
+    return _signed_in(args, listing, read_only=True, need_account=False)
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("settings", parents=[common], help="show or change office settings")
-    ss = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
-    ss.add_parser("show", parents=[common], help="list every setting with its value")
-    st = ss.add_parser("set", parents=[common], help="change one setting")
-    st.add_argument("key", metavar="KEY", help="e.g. report_day, near_due_workdays")
-    st.add_argument("value", metavar="VALUE")
+    p = sub.add_parser("settings", parents=[common], help="查看或修改办公室设置",
+                       description="查看或修改办公室设置（修改需要管理员账号）。")
+    ss = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True, title="操作")
+    ss.add_parser("show", parents=[common], help="列出所有设置项及其取值")
+    st = ss.add_parser("set", parents=[common], help="修改一个设置项")
+    st.add_argument("key", metavar="KEY", help="设置项名称，如 report_day、near_due_workdays")
+    st.add_argument("value", metavar="VALUE", help="新的取值")
     p.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("calendar", parents=[common],
-                       help="working days: list holidays and overrides, set or remove one")
-    cs = p.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
+                       help="工作日日历：列出节假日和调整，设置或取消某天的调整",
+                       description="工作日日历：列出节假日、调休和自定义调整，设置或取消某天的调整。")
+    cs = p.add_subparsers(dest="calendar_command", metavar="ACTION", required=True, title="操作")
     ls = cs.add_parser("list", parents=[common],
-                       help="holidays, 调休 working days and overrides of a year")
-    ls.add_argument("--year", type=int, help="default: this year")
-    ls.add_argument("--overrides", action="store_true", help="only the overrides")
-    cset = cs.add_parser("set", parents=[common], help="declare a day a workday or holiday")
-    cset.add_argument("day", metavar="YYYY-MM-DD")
-    cset.add_argument("kind", metavar="workday|holiday")
-    cset.add_argument("--note", default="", help="why, e.g. 2027年元旦放假")
-    un = cs.add_parser("unset", parents=[common], help="remove a day's override")
-    un.add_argument("day", metavar="YYYY-MM-DD")
+                       help="列出某年的节假日、调休上班日和自定义调整")
+    ls.add_argument("--year", type=int, help="年份（默认今年）")
+    ls.add_argument("--overrides", action="store_true", help="只列出自定义调整")
+    cset = cs.add_parser("set", parents=[common], help="把某天设为工作日或休息日")
+    cset.add_argument("day", metavar="YYYY-MM-DD", help="日期")
+    cset.add_argument("kind", metavar="workday|holiday", help="workday 工作日，holiday 休息日")
+    cset.add_argument("--note", default="", help="说明，如 2027年元旦放假")
+    un = cs.add_parser("unset", parents=[common], help="取消某天的调整，恢复官方日历")
+    un.add_argument("day", metavar="YYYY-MM-DD", help="日期")
     p.set_defaults(func=cmd_calendar)

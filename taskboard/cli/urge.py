@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from taskboard.cli.common import CliError, first_admin, open_db, open_demo_db, period_arg
-from taskboard.core.actor import load_actor
+from taskboard.cli.common import CliError, open_db, open_demo_db, period_arg, sign_in
+from taskboard.core.atomic import write_bytes
 from taskboard.core.errors import ServiceError
 from taskboard.core.models import Campaign
 from taskboard.core.periods import Period
@@ -56,8 +56,6 @@ def register(sub, common) -> None:
     p.add_argument("--reason", default="", metavar="理由",
                    help="说明理由后，刚催办过（静默期内）的任务也一并催办")
     p.add_argument("--out", type=Path, metavar="DIR", help="同时把每份通知单存为 PDF 和 .docx")
-    p.add_argument("--user", default=None, metavar="用户名",
-                   help="以该用户的名义发出（默认第一位管理员）")
     p.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_urge)
 
@@ -69,19 +67,7 @@ def register(sub, common) -> None:
                      help="起始日期（含）")
     led.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD",
                      help="截止日期（含）")
-    led.add_argument("--user", default=None, metavar="用户名",
-                     help="以该用户的名义导出（默认第一位管理员）")
     led.set_defaults(func=cmd_ledger)
-
-
-def _actor(db, username):
-    if not username:
-        return first_admin(db)
-    with db.session() as s:
-        try:
-            return load_actor(s, username)
-        except LookupError as exc:
-            raise CliError(str(exc)) from None
 
 
 def _campaigns(db, campaign_id):
@@ -97,7 +83,7 @@ def _campaigns(db, campaign_id):
 
 def cmd_urge(args) -> int:
     db = open_demo_db() if args.demo else open_db(args.db)
-    actor = _actor(db, args.user)
+    actor = sign_in(args, db)
     today = args.today or dt.date.today()
     period = args.period or Period.of(today)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
@@ -196,8 +182,8 @@ def _save(db, actor, notice_id: int, folder: Path) -> None:
     snap, settings = delivery.snapshot(db, actor, notice_id)
     folder.mkdir(parents=True, exist_ok=True)
     stem = documents.file_stem(snap)
-    (folder / f"{stem}.pdf").write_bytes(documents.render_pdf(snap, settings))
-    (folder / f"{stem}.docx").write_bytes(documents.render_docx(snap, settings))
+    write_bytes(folder / f"{stem}.pdf", documents.render_pdf(snap, settings))
+    write_bytes(folder / f"{stem}.docx", documents.render_docx(snap, settings))
     print(f"    已保存 {folder / stem}.pdf / .docx")
 
 
@@ -253,7 +239,7 @@ def _retry(db, actor, config, dry_run: bool) -> int:
 
 def cmd_ledger(args) -> int:
     db = open_demo_db() if args.demo else open_db(args.db)
-    actor = _actor(db, args.user)
+    actor = sign_in(args, db, read_only=True)
     if args.out.suffix.lower() != ".xlsx":
         raise CliError("台账文件应以 .xlsx 结尾")
     if not args.out.parent.exists():

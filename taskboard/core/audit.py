@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from sqlalchemy.orm import Session
 
-from taskboard.core.actor import Actor
+from taskboard.core.actor import Actor, ensure_current
 from taskboard.core.models import AuditEvent
 
 # Never written to the trail, whatever a caller passes.
@@ -33,6 +33,8 @@ def record(session: Session, actor: Optional[Actor], action: str, entity: str,
            entity_id: Optional[int] = None, *, task_id: Optional[int] = None,
            summary: str = "", before: Optional[dict[str, Any]] = None,
            after: Optional[dict[str, Any]] = None) -> AuditEvent:
+    # Every write passes here: the one place to re-read who is acting (deactivated? demoted?).
+    ensure_current(session, actor)
     event = AuditEvent(
         user_id=actor.user_id if actor else None, action=action, entity=entity,
         entity_id=entity_id, task_id=task_id, summary=summary,

@@ -13,7 +13,7 @@ import hmac
 import os
 from typing import Callable, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from taskboard.core import audit
@@ -90,11 +90,12 @@ def _find(session: Session, username: str) -> Optional[User]:
 
 
 def authenticate(session: Session, username: str, password: str,
-                 now: Optional[dt.datetime] = None) -> Actor:
+                 now: Optional[dt.datetime] = None, *, record: bool = True) -> Actor:
     """Check a sign-in; count failures and lock the account after five in a row.
 
     The caller must commit even when AuthError is raised, so that the failure count is
-    kept: use ``sign_in`` unless a transaction is already open.
+    kept: use ``sign_in`` unless a transaction is already open. ``record=False`` leaves out
+    the audit event of a successful sign-in (for read-only commands, which write nothing).
     """
     now = now or local_now()
     user = _find(session, username)
@@ -108,41 +109,93 @@ def authenticate(session: Session, username: str, password: str,
     if not user.active:
         raise AuthError("该账号已停用，请联系管理员。")
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AuthError(f"密码连续输错 {MAX_FAILED_LOGINS} 次，账号已锁定，"
-                        f"请 {minutes} 分钟后再试，或请管理员解锁。")
-    if user.locked_until is not None:  # the lock has run out: a fresh start
-        user.locked_until = None
-        user.failed_logins = 0
+        raise _locked_error(user.locked_until, now)
     if not user.password_hash:
         raise AuthError("该账号尚未设置密码，请联系管理员重置密码。")
-    if not verify_password(password, user.password_hash):
-        user.failed_logins = (user.failed_logins or 0) + 1
+    right = verify_password(password, user.password_hash)
+    if not right:
+        failures, locked_until = _count_failure(session, user.id, now)
         actor = Actor.from_user(user)
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            audit.record(session, actor, "user.locked", "user", user.id,
-                         summary=f"{user.username} 密码连续输错 {MAX_FAILED_LOGINS} 次，"
-                                 f"锁定 {LOCK_MINUTES} 分钟")
+        if locked_until is not None and locked_until > now:
+            if failures == MAX_FAILED_LOGINS:  # this very try set the lock: say so once
+                audit.record(session, actor, "user.locked", "user", user.id,
+                             summary=f"{user.username} 密码连续输错 {MAX_FAILED_LOGINS} 次，"
+                                     f"锁定 {LOCK_MINUTES} 分钟")
+            else:
+                audit.record(session, actor, "login.failed", "user", user.id,
+                             summary=f"{user.username} 密码错误（第 {failures} 次，账号已锁定）")
             raise AuthError(f"密码连续输错 {MAX_FAILED_LOGINS} 次，账号已锁定 "
                             f"{LOCK_MINUTES} 分钟。")
         audit.record(session, actor, "login.failed", "user", user.id,
-                     summary=f"{user.username} 密码错误（第 {user.failed_logins} 次）")
-        left = MAX_FAILED_LOGINS - user.failed_logins
+                     summary=f"{user.username} 密码错误（第 {failures} 次）")
+        left = MAX_FAILED_LOGINS - failures
         raise AuthError(f"用户名或密码错误。再错 {left} 次账号将被锁定 {LOCK_MINUTES} 分钟。")
-    user.failed_logins = 0
-    user.locked_until = None
+    _clear_failures(session, user, now)
     actor = Actor.from_user(user)
-    audit.record(session, actor, "login", "user", user.id, summary=f"{user.username} 登录")
+    if record:
+        audit.record(session, actor, "login", "user", user.id, summary=f"{user.username} 登录")
     return actor
 
 
+def _count_failure(session: Session, user_id: int, now: dt.datetime
+                   ) -> tuple[int, Optional[dt.datetime]]:
+    """Add one failure in a single UPDATE … RETURNING, so parallel guesses all count.
+
+    Reading the counter, adding one in Python and writing it back loses updates when several
+    sign-ins run at once; here the database adds one under its row lock. A lock that has run
+    out starts the count afresh.
+    """
+    expired = and_(User.locked_until.is_not(None), User.locked_until <= now)
+    counted = case((expired, 1), else_=func.coalesce(User.failed_logins, 0) + 1)
+    until = now + dt.timedelta(minutes=LOCK_MINUTES)
+    stmt = (update(User).where(User.id == user_id)
+            .values(failed_logins=counted,
+                    locked_until=case((counted >= MAX_FAILED_LOGINS,
+                                       case((and_(User.locked_until.is_not(None),
+                                                  User.locked_until > now),
+                                             User.locked_until), else_=until)),
+                                      else_=None))
+            .returning(User.failed_logins, User.locked_until)
+            .execution_options(synchronize_session=False))
+    failures, locked_until = session.execute(stmt).one()
+    return failures, locked_until
+
+
+def _clear_failures(session: Session, user: User, now: dt.datetime) -> None:
+    """A right password: start the count afresh, unless parallel failures locked the account
+    after this sign-in looked.
+
+    Nothing is written when there is nothing to clear, so a read-only command's sign-in
+    leaves the database file as it was.
+    """
+    fresh = session.execute(select(User.failed_logins, User.locked_until)
+                            .where(User.id == user.id)).one()
+    if fresh.locked_until is not None and fresh.locked_until > now:
+        raise _locked_error(fresh.locked_until, now)
+    if not fresh.failed_logins and fresh.locked_until is None:
+        return
+    cleared = session.execute(
+        update(User).where(User.id == user.id,
+                           or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=0, locked_until=None).returning(User.id)
+        .execution_options(synchronize_session=False)).first()
+    if cleared is None:
+        locked = session.scalar(select(User.locked_until).where(User.id == user.id))
+        raise _locked_error(locked or now, now)
+
+
+def _locked_error(until: dt.datetime, now: dt.datetime) -> AuthError:
+    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    return AuthError(f"密码连续输错 {MAX_FAILED_LOGINS} 次，账号已锁定，"
+                     f"请 {minutes} 分钟后再试，或请管理员解锁。")
+
+
 def sign_in(session_factory: Callable[[], Session], username: str, password: str,
-            now: Optional[dt.datetime] = None) -> Actor:
+            now: Optional[dt.datetime] = None, *, record: bool = True) -> Actor:
     """``authenticate`` in its own transaction, committed whether or not it succeeds."""
     with session_factory() as session:
         try:
-            actor = authenticate(session, username, password, now)
+            actor = authenticate(session, username, password, now, record=record)
         except AuthError:
             session.commit()
             raise

@@ -36,3 +36,10 @@ class ConflictError(ServiceError):
         super().__init__(message)
         self.current = current or {}
         self.mine = mine or {}
+
+
+class AccountChanged(PermissionDenied):
+    """The signed-in account was deactivated, deleted or given another role meanwhile.
+
+    Raised on the next write, which is then not stored; the window locks when it sees it.
+    """

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from taskboard.core.atomic import write_bytes
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import Evidence, EvidenceBlob
 
@@ -134,5 +135,5 @@ def export_copy(session: Session, evidence_id: int, folder: Path) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / safe_name(name)
     if not target.exists() or target.stat().st_size != len(data):
-        target.write_bytes(data)
+        write_bytes(target, data)
     return target

@@ -403,3 +403,15 @@ class CardAction(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     tasks: Mapped[str] = mapped_column(Text, default="")  # task codes with a red card
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
+
+
+class OfficeSecret(Base):
+    """The key that signs what leaves the office and must come back unaltered (report-form
+    stamps). Created at first start; kept apart from the settings so that no settings screen,
+    export or listing ever shows it."""
+
+    __tablename__ = "office_secret"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hex: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)

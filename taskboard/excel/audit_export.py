@@ -5,6 +5,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from taskboard.core.atomic import save_with
 from taskboard.core.services.audit_trail import AuditRow
 from taskboard.excel.safety import set_text
 
@@ -28,5 +29,5 @@ def export_audit(rows: list[AuditRow], path: Path) -> Path:
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     path = Path(path)
-    wb.save(path)
+    save_with(path, wb.save)
     return path

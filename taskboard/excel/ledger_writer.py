@@ -17,6 +17,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from taskboard.core.atomic import save_with
 from taskboard.core.rules import LIGHT_COLORS, Light
 from taskboard.excel import ledger_charts
 from taskboard.excel.ledger import (
@@ -277,7 +278,7 @@ def write_ledger(data: LedgerData, path: Path) -> Path:
     widths = (22, 8, 8, 8, 2, 16, 10, 10)
     _page(sheet, "", widths, freeze=None)
     ledger_charts.write(sheet, _Styles(sheet), data, widths, _head)
-    wb.save(path)
+    save_with(path, wb.save)
     return Path(path)
 
 
@@ -376,7 +377,7 @@ def dump_bare(data: LedgerData, path: Path) -> Path:
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append(r)
-    wb.save(path)
+    save_with(path, wb.save)
     return Path(path)
 
 

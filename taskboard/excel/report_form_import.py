@@ -20,14 +20,15 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from taskboard.core import audit, permissions
+from taskboard.core import audit, office_secret, permissions
 from taskboard.core.actor import Actor
 from taskboard.core.models import Assignment, Report, Task, Unit
 from taskboard.core.periods import Period
 from taskboard.core.services.reports import MAX_TEXT, submit_report
 from taskboard.excel.report_forms import (
     CHOICES, COL_CHOICE, COL_CODE, COL_ID, COL_NEXT, COL_PROBLEMS, COL_PROGRESS, COL_TEXT,
-    COL_TITLE, FORM_SHEET, FORMAT, HEADERS, STAMP_SHEET, header_line, identity_digest,
+    COL_TITLE, FORM_SHEET, FORMAT, HEADERS, OLD_FORMATS, STAMP_SHEET, header_line,
+    identity_payload,
 )
 from taskboard.excel.safety import ExcelInputError, iter_rows, open_workbook
 
@@ -246,7 +247,7 @@ def _int(value: Any) -> Optional[int]:
     return None
 
 
-def _read_stamp(wb, f: FormFile) -> dict:
+def _read_stamp(session, wb, f: FormFile) -> dict:
     if STAMP_SHEET not in wb.sheetnames:
         raise _Refused("", "不是本系统导出的单位报送表（缺少校验信息）。"
                            "请使用“单位报送表”导出的文件填写后再导入。")
@@ -260,8 +261,14 @@ def _read_stamp(wb, f: FormFile) -> dict:
         period = Period.parse(str(stamp.get("period") or ""))
         first = _int(stamp.get("first_row"))
         name = str(stamp.get("unit_name") or "")
-        ok = (stamp.get("format") == FORMAT and uid and cid and first and stamp.get("digest")
-              == identity_digest(uid, name, str(period), cid, [list(r) for r in rows]))
+        if stamp.get("format") in OLD_FORMATS:
+            raise _Refused(STAMP_SHEET, "这份报送表由旧版本导出，没有本办公室的签名，无法确认是哪个"
+                                        "单位、哪一期的。请重新导出后填写。")
+        # The signature (HMAC under the office secret) is what makes the stamp trustworthy:
+        # a plain hash of edited values anyone could recompute.
+        ok = bool(stamp.get("format") == FORMAT and uid and cid and first and office_secret.verify(
+            session, identity_payload(uid, name, str(period), cid, [list(r) for r in rows]),
+            stamp.get("digest")))
     except (ValueError, TypeError):
         ok = False
     if not ok:
@@ -276,7 +283,7 @@ def _check_file(session, actor, f: FormFile, period, unit_id, today, batch, shas
     wb = open_workbook(f.path)
     try:
         f.sha256 = hashlib.sha256(f.path.read_bytes()).hexdigest()
-        stamp = _read_stamp(wb, f)
+        stamp = _read_stamp(session, wb, f)
         f.unit_id, f.unit_name = stamp["unit_id"], stamp["unit_name"]
         f.period, f.campaign_name = stamp["period"], stamp["campaign_name"]
         if FORM_SHEET not in wb.sheetnames:

@@ -2,14 +2,13 @@
 
 Units that report by e-mail rather than in the app get a workbook listing their open
 assignments. Identity cells (system number, task code, title, unit and period) are locked and
-also copied, with a digest, into a hidden 校验信息 sheet; sheet protection only keeps honest
+also copied, signed with the office secret (HMAC-SHA256), into a hidden 校验信息 sheet; sheet protection only keeps honest
 users from slips, so the importer (``report_form_import``) compares every identity cell with that
 stamp and with the database before anything is stored.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -25,8 +24,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from taskboard.core import permissions
+from taskboard.core import office_secret, permissions
 from taskboard.core.actor import Actor
+from taskboard.core.atomic import save_with
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.figures import assignment_member_clause, task_member_clause
 from taskboard.core.models import Assignment, Campaign, Report, Task, Unit
@@ -35,7 +35,9 @@ from taskboard.core.rules import report_day
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.excel.safety import set_text
 
-FORMAT = "taskboard-report-form/1"
+# /2: the stamp is signed with the office secret (HMAC); /1 forms carried a plain hash.
+FORMAT = "taskboard-report-form/2"
+OLD_FORMATS = ("taskboard-report-form/1",)
 FORM_SHEET = "报送表"
 STAMP_SHEET = "校验信息"
 FIRST_ROW = 5  # data starts below the title, the unit/period line, the instructions, the header
@@ -103,13 +105,24 @@ def header_line(unit_name: str, period: Period, campaign_name: str) -> str:
     return f"报送单位：{unit_name}　　报送期次：{period.label}（{period}）　　专项工作：{campaign_name}"
 
 
-def identity_digest(unit_id: int, unit_name: str, period: str, campaign_id: int,
-                    rows: Iterable[Iterable[Any]]) -> str:
+def identity_payload(unit_id: int, unit_name: str, period: str, campaign_id: int,
+                     rows: Iterable[Iterable[Any]]) -> bytes:
+    """What the stamp's signature covers: unit, period, campaign and the task list."""
     payload = json.dumps({"format": FORMAT, "unit_id": unit_id, "unit_name": unit_name,
                           "period": period, "campaign_id": campaign_id,
                           "rows": [list(r) for r in rows]},
                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return payload.encode("utf-8")
+
+
+def stamp_rows(form: UnitForm) -> list[list[Any]]:
+    return [[r.assignment_id, r.code, r.title] for r in form.rows]
+
+
+def sign_form(session: Session, form: UnitForm) -> str:
+    """HMAC-SHA256 under the office secret: only this database can make or check it."""
+    return office_secret.sign(session, identity_payload(
+        form.unit_id, form.unit_name, str(form.period), form.campaign_id, stamp_rows(form)))
 
 
 # --- what goes into the forms -----------------------------------------------------------------
@@ -176,7 +189,7 @@ def form_data(session: Session, campaign_id: int, period: Period,
 
 # --- writing ----------------------------------------------------------------------------------
 
-def write_form(form: UnitForm, path: Path) -> Path:
+def write_form(form: UnitForm, path: Path, signature: str) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = FORM_SHEET
@@ -262,23 +275,22 @@ def write_form(form: UnitForm, path: Path) -> Path:
     ws.protection.set_password(SHEET_PASSWORD)
     ws.protection.sheet = True
 
-    _write_stamp(wb, form)
+    _write_stamp(wb, form, signature)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.security.set_workbook_password(SHEET_PASSWORD)
     wb.active = 0
-    wb.save(path)
+    save_with(path, wb.save)
     return path
 
 
-def _write_stamp(wb: Workbook, form: UnitForm) -> None:
+def _write_stamp(wb: Workbook, form: UnitForm, signature: str) -> None:
     st = wb.create_sheet(STAMP_SHEET)
-    rows = [[r.assignment_id, r.code, r.title] for r in form.rows]
-    digest = identity_digest(form.unit_id, form.unit_name, str(form.period), form.campaign_id, rows)
+    rows = stamp_rows(form)
     pairs = [("format", FORMAT), ("unit_id", form.unit_id), ("unit_name", form.unit_name),
              ("period", str(form.period)), ("campaign_id", form.campaign_id),
              ("campaign_name", form.campaign_name), ("first_row", FIRST_ROW),
              ("exported_at", dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")),
-             ("rows", json.dumps(rows, ensure_ascii=False)), ("digest", digest)]
+             ("rows", json.dumps(rows, ensure_ascii=False)), ("digest", signature)]
     for key, value in pairs:
         st.append([key, None])
         cell = st.cell(st.max_row, 2)
@@ -311,7 +323,7 @@ def export_report_forms(session: Session, actor: Actor, campaign_id: int, period
     out = []
     for form in forms:
         try:
-            path = write_form(form, folder / form.file_name)
+            path = write_form(form, folder / form.file_name, sign_form(session, form))
         except OSError as exc:
             raise ValidationError(f"无法写入 {folder / form.file_name}：{exc.strerror or exc}"
                                   "（文件可能正在 Excel 或 WPS 中打开）") from None

@@ -20,6 +20,10 @@ from taskboard.core.errors import ValidationError
 MAX_ROWS = 50_000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# openpyxl holds every shared string in memory, even in read-only mode, and parsing them is
+# the slow part of a hostile workbook: 16 MB of text is some 100,000 table cells of Chinese.
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+SHARED_STRINGS = "xl/sharedStrings.xml"
 # Text that spreadsheet programs would evaluate (OWASP formula injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's own limit for one cell.
@@ -40,7 +44,8 @@ def require_defusedxml() -> None:
 
 
 def check_file(path: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES,
-               max_file: int = MAX_FILE_BYTES) -> None:
+               max_file: int = MAX_FILE_BYTES,
+               max_shared_strings: int = MAX_SHARED_STRINGS_BYTES) -> None:
     """Refuse anything that is not a plain, unencrypted .xlsx before openpyxl sees it."""
     name = path.name
     if not path.exists():
@@ -57,13 +62,15 @@ def check_file(path: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES,
         head = fh.read(8)
     suffix = path.suffix.lower()
     if head == _OLE2_MAGIC:
-        if suffix == ".xls" or suffix not in (".xlsx", ".xlsm"):
+        # Both an old .xls and a password-protected .xlsx are OLE2 containers; only the
+        # latter holds an EncryptionInfo stream. The name on the file says neither.
+        if ole2_is_encrypted(path):
             raise ExcelInputError(
-                f"{name} 是旧版 Excel 97-2003（.xls）格式，无法读取。"
-                "请在 Excel 或 WPS 中“另存为” .xlsx 格式后再导入。")
+                f"{name} 设置了打开密码（已加密），无法读取。"
+                "请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。")
         raise ExcelInputError(
-            f"{name} 设置了打开密码（已加密），无法读取。"
-            "请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。")
+            f"{name}：这是旧版 .xls 文件，请另存为 .xlsx（Excel 97-2003 格式无法读取："
+            "在 Excel 或 WPS 中打开后“另存为” .xlsx 格式，再导入）。")
     if suffix == ".xls":
         raise ExcelInputError(
             f"{name} 是旧版 .xls 文件，无法读取。请另存为 .xlsx 格式后再导入。")
@@ -83,12 +90,86 @@ def check_file(path: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES,
         raise ExcelInputError(f"{name} 已损坏（压缩包不完整），无法读取。请重新获取该文件。") from None
     if "xl/workbook.xml" not in names:
         raise ExcelInputError(f"{name} 不是 Excel 工作簿（缺少 xl/workbook.xml）。")
-    # Declared sizes are what the archive claims; a bomb lying about them fails CRC later.
+    # Declared sizes come from the central directory, read without unpacking anything; a bomb
+    # lying about them fails its CRC check instead (zipfile stops at the declared size).
+    strings = sum(i.file_size for i in infos if i.filename == SHARED_STRINGS)
+    if strings > max_shared_strings:
+        raise ExcelInputError(
+            f"{name} 的共享文本部分（{SHARED_STRINGS}）解压后约 {strings / 1048576:.0f} MB，"
+            f"超过 {max_shared_strings // 1048576} MB 的上限，为安全起见拒绝读取。"
+            "任务清单和报送表不会有这么多文字：请检查文件来源，或删除无关内容后再导入。")
     unpacked = sum(i.file_size for i in infos)
     if unpacked > max_unpacked:
         raise ExcelInputError(
             f"{name} 解压后约 {unpacked / 1048576:.0f} MB，超过 {max_unpacked // 1048576} MB 的上限，"
             "为安全起见拒绝读取。请删除无关工作表或拆分后再导入。")
+
+
+# --- OLE2 (Compound File Binary): old .xls and encrypted OOXML ----------------------------------
+
+_FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
+_ENCRYPTION_STREAMS = ("EncryptionInfo", "EncryptedPackage")
+
+
+def ole2_stream_names(path: Path, *, limit: int = 4096) -> list[str]:
+    """The names in an OLE2 file's directory (MS-CFB), read sector by sector.
+
+    Raises ValueError when the container is malformed.
+    """
+    import struct
+
+    with path.open("rb") as fh:
+        header = fh.read(512)
+        if len(header) < 512 or header[:8] != _OLE2_MAGIC:
+            raise ValueError("not OLE2")
+        shift = struct.unpack_from("<H", header, 30)[0]
+        if shift not in (9, 12):
+            raise ValueError("bad sector size")
+        size = 1 << shift
+        n_fat, first_dir = struct.unpack_from("<II", header, 44)
+        first_difat, n_difat = struct.unpack_from("<II", header, 68)
+        fat_sectors = [x for x in struct.unpack_from("<109I", header, 76) if x not in (_FREE, _END)]
+
+        def sector(n: int) -> bytes:
+            fh.seek((n + 1) * size)
+            data = fh.read(size)
+            if len(data) < size:
+                raise ValueError("truncated")
+            return data
+
+        nxt, seen = first_difat, 0
+        while nxt not in (_FREE, _END) and seen < min(n_difat, limit):
+            block = struct.unpack(f"<{size // 4}I", sector(nxt))
+            fat_sectors += [x for x in block[:-1] if x not in (_FREE, _END)]
+            nxt, seen = block[-1], seen + 1
+        fat: list[int] = []
+        for n in fat_sectors[: max(n_fat, 1)]:
+            fat += struct.unpack(f"<{size // 4}I", sector(n))
+        names, current, steps = [], first_dir, 0
+        while current not in (_FREE, _END):
+            steps += 1
+            if steps > limit or current >= len(fat):
+                raise ValueError("directory chain")
+            data = sector(current)
+            for off in range(0, size, 128):
+                length = struct.unpack_from("<H", data, off + 64)[0]
+                if 2 <= length <= 64 and data[off + 66] in (1, 2, 5):
+                    names.append(data[off:off + length - 2].decode("utf-16-le", "replace"))
+            current = fat[current]
+    return names
+
+
+def ole2_is_encrypted(path: Path) -> bool:
+    try:
+        names = ole2_stream_names(path)
+    except (ValueError, OSError):
+        # A damaged directory: look for the stream name itself, as stored (UTF-16LE).
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        return _ENCRYPTION_STREAMS[0].encode("utf-16-le") in data
+    return any(n in _ENCRYPTION_STREAMS for n in names)
 
 
 def open_workbook(path: Path, *, max_unpacked: Optional[int] = None):

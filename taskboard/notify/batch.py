@@ -2,10 +2,10 @@
 导出全部 buttons and for ``taskboard notices``."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+from taskboard.core.atomic import FileWriteError, write_bytes
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database
 from taskboard.core.services import urge_delivery, urge_inbox
@@ -58,17 +58,10 @@ def write(path: Path, data: bytes) -> None:
     path = Path(path)
     if not path.parent.is_dir():
         raise BatchError(f"文件夹不存在：{path.parent}")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except PermissionError:
-        raise BatchError("文件正被其他程序打开，请关闭后重试。") from None
-    except OSError as exc:
-        raise BatchError(f"无法写入 {path}：{exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        write_bytes(path, data)  # the program's one atomic write
+    except FileWriteError as exc:
+        raise BatchError(str(exc)) from None
 
 
 def export(db: Database, actor: Actor, notice_ids: Sequence[int], path: Path,

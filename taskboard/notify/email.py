@@ -19,6 +19,7 @@ from typing import Iterable, Optional
 
 import platformdirs
 
+from taskboard.core.atomic import atomic_write
 from taskboard.core.settings import BoardSettings
 
 ENV_PASSWORD = "TASKBOARD_SMTP_PASSWORD"
@@ -65,10 +66,9 @@ def save_password(password: str) -> Path:
         path.unlink(missing_ok=True)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(password)
-    os.chmod(path, 0o600)  # an existing file keeps its old mode through os.open
+    # Never readable by others, not even for a moment: the temporary file is made 0600.
+    with atomic_write(path, mode=0o600) as f:
+        f.write(password.encode("utf-8"))
     return path
 
 

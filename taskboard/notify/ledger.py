@@ -7,6 +7,7 @@ from typing import Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from taskboard.core.atomic import save_with
 from taskboard.core.services.urge_inbox import LedgerRow
 
 HEADERS = ("催办时间", "责任单位", "任务编号", "任务名称", "方式", "通知单文号", "催办人",
@@ -47,5 +48,5 @@ def write_ledger(rows: Sequence[LedgerRow], path: Path, title: str = "催办台�
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     path = Path(path)
-    wb.save(path)
+    save_with(path, wb.save)
     return path

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
+from taskboard.core.atomic import write_bytes
+
 BODY, TITLE = "TaskboardBody", "TaskboardTitle"
 # Named in the .docx so Word and WPS on an office PC use the official faces.
 DOCX_BODY = "仿宋_GB2312"
@@ -135,9 +137,7 @@ def _converted(weight: str, needed: str) -> Optional[Path]:
     data = convert_cff(source, text)
     folder.mkdir(parents=True, exist_ok=True)
     for path, payload in ((target, data), (chars_file, text.encode("utf-8"))):
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        tmp.write_bytes(payload)
-        os.replace(tmp, path)
+        write_bytes(path, payload)
     return target
 
 

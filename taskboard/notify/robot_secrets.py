@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import platformdirs
+
+from taskboard.core.atomic import FileWriteError, atomic_write
 
 ENV_FILE = "TASKBOARD_ROBOT_KEYS"
 
@@ -45,19 +46,15 @@ def _save(data: dict[str, dict[str, str]]) -> None:
     path = key_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".robot_keys-", dir=path.parent)
-        try:
-            os.chmod(tmp, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except PermissionError:
-        raise RobotKeyError(f"群机器人密钥文件 {path} 正被其他程序占用或无权写入，请关闭后重试。") from None
+        # 0600 from the first byte, replaced whole or not at all.
+        with atomic_write(path, mode=0o600) as f:
+            f.write(json.dumps(data, ensure_ascii=False).encode("utf-8"))
     except OSError as exc:
-        raise RobotKeyError(f"无法写入群机器人密钥文件 {path}：{exc}") from None
+        cause = exc.__cause__ if isinstance(exc, FileWriteError) else exc
+        if isinstance(cause, PermissionError):
+            raise RobotKeyError(f"群机器人密钥文件 {path} 正被其他程序占用或无权写入，请关闭后重试。"
+                                ) from None
+        raise RobotKeyError(f"无法写入群机器人密钥文件 {path}：{cause}") from None
 
 
 def put(ref: str, token: str, secret: str = "") -> None:

@@ -126,7 +126,16 @@ def screenshot(window: MainWindow, path: Path) -> None:
     window.show()
     app.processEvents()
     wait_loaded()  # the picture shows the data, not the busy indicator
-    window.grab().save(str(path))
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from taskboard.core.atomic import write_bytes
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    window.grab().save(buffer, "PNG")
+    buffer.close()
+    write_bytes(path, bytes(data))
 
 
 def run(db: Database, actor: Actor, screenshot_path: Optional[Path] = None) -> int:

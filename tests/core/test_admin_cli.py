@@ -68,13 +68,16 @@ def test_users_commands(db, capsys, monkeypatch):
     assert main(["users", "list", "--db", db.url]) == 0
     assert "还没有管理员" in capsys.readouterr().out
     _stdin(monkeypatch, "Admin-2026\n")
-    assert main(["users", "add", "boss", "--role", "admin", "--password-stdin",
+    # The first administrator needs no sign-in; everything after signs in as boss.
+    assert main(["users", "add", "boss", "--role", "admin", "--new-password-stdin",
                  "--db", db.url]) == 0
+    monkeypatch.setenv("TASKBOARD_USER", "boss")
+    monkeypatch.setenv("TASKBOARD_PASSWORD", "Admin-2026")
     _stdin(monkeypatch, "Clerk-2026\n")
     assert main(["users", "add", "clerk", "--role", "dispatcher", "--display-name", "综合科",
-                 "--password-stdin", "--db", db.url]) == 0
+                 "--new-password-stdin", "--db", db.url]) == 0
     _stdin(monkeypatch, "short\n")
-    assert main(["users", "add", "weak", "--role", "leader", "--password-stdin",
+    assert main(["users", "add", "weak", "--role", "leader", "--new-password-stdin",
                  "--db", db.url]) == 2
     assert "至少需要 8 个字符" in capsys.readouterr().err
     for _ in range(5):
@@ -83,7 +86,7 @@ def test_users_commands(db, capsys, monkeypatch):
     assert main(["users", "unlock", "clerk", "--db", db.url]) == 0
     assert auth.sign_in(db.Session, "clerk", "Clerk-2026").role == "dispatcher"
     _stdin(monkeypatch, "Fresh-2026\n")
-    assert main(["users", "passwd", "clerk", "--password-stdin", "--db", db.url]) == 0
+    assert main(["users", "passwd", "clerk", "--new-password-stdin", "--db", db.url]) == 0
     assert auth.sign_in(db.Session, "clerk", "Fresh-2026").role == "dispatcher"
     capsys.readouterr()
     assert main(["users", "list", "--db", db.url]) == 0

@@ -8,6 +8,11 @@ from taskboard.cli.main import main
 from taskboard.core.db import Database
 
 
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
+
 def test_stats_json_on_a_demo_copy(demo_db, capsys):
     assert main(["stats", "--db", demo_db.url, "--period", "2026-11", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

@@ -8,6 +8,11 @@ from taskboard.cli import main as cli
 from taskboard.core.models import Unit
 from tests.conftest import TODAY
 
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
 pytestmark = pytest.mark.sqlite_only
 
 

@@ -8,6 +8,11 @@ from taskboard.core.models import AuditEvent, CalendarOverride
 from taskboard.core.settings import load_settings
 
 
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
+
 def _run(capsys, *argv):
     rc = main(list(argv))
     out, err = capsys.readouterr()

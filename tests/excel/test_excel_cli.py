@@ -10,6 +10,11 @@ from taskboard.core.models import Task, Unit
 from tests.excel import workbooks as W
 
 
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
+
 def n_tasks(db):
     with db.session() as s:
         return s.scalar(select(func.count()).select_from(Task))

@@ -1,12 +1,18 @@
 """export-report-forms and import-report-forms from the command line."""
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from taskboard.cli.main import main
 from taskboard.core.models import Report
 from taskboard.excel.report_forms import FIRST_ROW
 from tests.excel.test_report_forms import GOOD, fill
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
 
 TODAY = ["--today", "2026-11-23"]
 

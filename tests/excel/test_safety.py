@@ -31,9 +31,57 @@ def test_old_xls_asks_for_xlsx(demo_db, tmp_path):
 
 
 def test_password_protected_xlsx_is_named_as_such(demo_db, tmp_path):
-    # Excel stores an encrypted .xlsx inside an OLE2 container.
-    (tmp_path / "加密.xlsx").write_bytes(OLE2)
+    # Excel stores an encrypted .xlsx inside an OLE2 container with an EncryptionInfo stream.
+    W.ole2_file(tmp_path / "加密.xlsx", ("EncryptionInfo", "EncryptedPackage"))
     assert "密码" in _refused(demo_db, tmp_path / "加密.xlsx", "加密")
+
+
+def test_an_old_xls_renamed_xlsx_is_called_an_old_xls_not_encrypted(demo_db, tmp_path):
+    W.ole2_file(tmp_path / "改名的旧表.xlsx", ("Workbook", "SummaryInformation"))
+    msg = _refused(demo_db, tmp_path / "改名的旧表.xlsx", "这是旧版 .xls 文件，请另存为 .xlsx")
+    assert "密码" not in msg and "加密" not in msg
+    # and an encrypted workbook that someone named .xls is still called encrypted
+    W.ole2_file(tmp_path / "加密.xls", ("EncryptionInfo", "EncryptedPackage"))
+    assert "旧版" not in _refused(demo_db, tmp_path / "加密.xls", "设置了打开密码")
+
+
+def test_the_directory_of_an_ole2_file_is_read(tmp_path):
+    path = W.ole2_file(tmp_path / "x.xls", ("Workbook", "EncryptionInfo"))
+    assert safety.ole2_stream_names(path) == ["Root Entry", "Workbook", "EncryptionInfo"]
+
+
+def _with_huge_shared_strings(source, target, megabytes: int):
+    """``source`` with a shared-strings part of ``megabytes`` MB of text that compresses to
+    a few hundred KB: small on disk, huge to parse."""
+    si = "<si><t>营商环境优化提升专项任务</t></si>"
+    body = si * (megabytes * 1024 * 1024 // len(si.encode()))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"{body}</sst>")
+    with zipfile.ZipFile(source) as src, \
+            zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != safety.SHARED_STRINGS:
+                dst.writestr(info, src.read(info.filename))
+        dst.writestr(safety.SHARED_STRINGS, xml)
+    return target
+
+
+def test_oversized_shared_strings_are_refused_from_the_central_directory(demo_db, tmp_path):
+    import tracemalloc
+
+    plan = W.standard_plan(tmp_path / "plan.xlsx")
+    path = _with_huge_shared_strings(plan, tmp_path / "巨大.xlsx", 40)
+    assert path.stat().st_size < safety.MAX_FILE_BYTES // 10
+    tracemalloc.start()
+    try:
+        msg = _refused(demo_db, path, "共享文本.*超过 16 MB 的上限")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "巨大.xlsx" in msg
+    # Nothing was unpacked: the refusal cost far less memory than the 40 MB of text.
+    assert peak < 4 * 1024 * 1024
 
 
 def test_csv_is_refused_with_advice(demo_db, tmp_path):

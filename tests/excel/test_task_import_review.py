@@ -16,6 +16,11 @@ from tests.conftest import TODAY
 from tests.excel import workbooks as W
 
 
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
+
 @pytest.mark.parametrize("code_first", [False, True])
 def test_task_code_wins_over_serial_number_in_either_order(demo_db, tmp_path, code_first):
     path = W.numbered_plan(tmp_path / "n.xlsx", code_first=code_first)

@@ -12,6 +12,11 @@ from taskboard.excel.task_import import CREATE, apply_import, preview_import
 from tests.conftest import TODAY
 from tests.excel import shape_workbooks as S
 
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
 D = dt.date
 
 

@@ -127,3 +127,35 @@ def numbered_plan(path: Path, *, code_first: bool = False) -> Path:
         ws.append([*((code, seq) if code_first else (seq, code)), *rest])
     wb.create_sheet("说明").append(["填表说明：完成时限写到月底。"])
     return _save(wb, path)
+
+
+def ole2_file(path: Path, streams: tuple[str, ...]) -> Path:
+    """A minimal OLE2 (MS-CFB v3) container whose directory names ``streams``: with
+    Workbook it looks like an old .xls, with EncryptionInfo/EncryptedPackage like the
+    container Excel writes for a password-protected .xlsx."""
+    import struct
+
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<III", header, 44, 1, 1, 0)  # one FAT sector; directory at sector 1
+    struct.pack_into("<IIIII", header, 56, 4096, end, 0, end, 0)
+    struct.pack_into("<109I", header, 76, 0, *([free] * 108))
+    fat = struct.pack("<128I", 0xFFFFFFFD, end, *([free] * 126))
+
+    def entry(name: str, kind: int, child: int = free, right: int = free) -> bytes:
+        e = bytearray(128)
+        raw = name.encode("utf-16-le")
+        e[:len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw) + 2, kind, 1)
+        struct.pack_into("<III", e, 68, free, right, child)
+        struct.pack_into("<IQ", e, 116, end, 0)
+        return bytes(e)
+
+    entries = [entry("Root Entry", 5, child=1 if streams else free)]
+    for i, name in enumerate(streams):
+        entries.append(entry(name, 2, right=i + 2 if i + 1 < len(streams) else free))
+    directory = b"".join(entries).ljust(512, b"\0")
+    path.write_bytes(bytes(header) + fat + directory)
+    return path

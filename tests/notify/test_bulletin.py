@@ -20,6 +20,11 @@ from taskboard.core.settings import load_calendar, load_settings
 from taskboard.notify import gbt9704
 from tests.conftest import TODAY
 
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
 OCT = Period(2026, 10)
 
 

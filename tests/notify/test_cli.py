@@ -7,6 +7,11 @@ from taskboard.core.models import UrgeNotice
 from taskboard.core.settings import save_setting
 from tests.notify.test_email import Sink, free_port
 
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
 pytestmark = pytest.mark.sqlite_only
 
 

@@ -16,6 +16,11 @@ from taskboard.notify import batch, delivery, documents
 from taskboard.notify.pdf_fonts import pdf_fonts
 from tests.notify.conftest import issue_for_units
 
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
+
 MM = 72 / 25.4  # points per millimetre
 
 

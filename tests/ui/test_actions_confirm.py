@@ -11,6 +11,7 @@ from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.review.review_queue import ReviewQueueDialog
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
+from tests.ui.loading import settle
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -26,6 +27,7 @@ def window(qtbot, demo_db, dispatcher, ui_state, monkeypatch):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    settle(qtbot)  # the board loads in a worker
     return w
 
 
@@ -54,11 +56,13 @@ def test_close_out_confirms_itself_and_ctrl_z_takes_it_back(qtbot, window):
     window.task_actions.close_action.trigger()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    settle(qtbot)  # the list reloads in a worker
     message = window.statusBar().currentMessage()
     assert message.startswith(f"已办结 {row.code} {row.title}（") and "Ctrl+Z" in message
     assert _row(window, row.task_id).due_text == "已完成"
     assert window.messages == []
     qtbot.keyClick(window.tasks_view.table, Qt.Key_Z, Qt.ControlModifier)
+    settle(qtbot)
     assert _row(window, row.task_id).due_text == "超期·待销号"
     assert window.statusBar().currentMessage() == f"已撤销：办结 {row.code} {row.title}"
     with window.ctx.db.session() as s:
@@ -68,10 +72,12 @@ def test_close_out_confirms_itself_and_ctrl_z_takes_it_back(qtbot, window):
 
 def test_close_out_shows_in_the_past_period_on_screen(qtbot, window):
     window.set_period(Period(2026, 10))
+    settle(qtbot)
     row = _awaiting(window)
     window.tasks_view.select_task(row.task_id)
     window.task_actions.run_dialog = _close_whole(qtbot)
     window.task_actions.close_action.trigger()
+    settle(qtbot)
     assert str(window.period()) == "2026-10"
     assert _row(window, row.task_id).due_text == "已完成"
 

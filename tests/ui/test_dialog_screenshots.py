@@ -12,6 +12,7 @@ from taskboard.ui.review.review_queue import ReviewQueueDialog
 from taskboard.ui.tasks.task_editor import TaskEditorDialog
 from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
+from tests.ui.loading import settle
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 pytestmark = pytest.mark.sqlite_only
@@ -25,6 +26,7 @@ def window(qtbot, demo_db, dispatcher, ui_state, monkeypatch):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    settle(qtbot)  # the board loads in a worker
     SHOTS.mkdir(parents=True, exist_ok=True)
     return w
 
@@ -88,6 +90,7 @@ def test_review_queue_close_out_feedback(qtbot, window):
 
 def test_urge_tab_preview_and_template(qtbot, window):
     window.tabs.setCurrentWidget(window.urge_actions.view)
+    settle(qtbot)  # the screening loads in a worker when the tab is shown
     view = window.urge_actions.view
     assert view.urge_all_button.text().startswith("全部催办（")
     _shot(qtbot, window, "urge_view.png")

@@ -18,6 +18,7 @@ from taskboard.core.periods import Period
 from taskboard.ui.app import ensure_app, make_window
 from taskboard.ui.excel.ledger_export_dialog import LedgerExportDialog
 from tests.ui.typing_helpers import type_text
+from tests.ui.loading import settle
 
 pytestmark = pytest.mark.sqlite_only
 # After the report day (the 25th): urging the unreported needs no "still within time" check.
@@ -26,6 +27,9 @@ LIMIT = 20
 
 
 class Counter:
+    """Counts what the user does; after each action waits, as the user would, until the views'
+    background loads have landed."""
+
     def __init__(self, qtbot):
         self.qtbot, self.steps = qtbot, []
 
@@ -35,10 +39,12 @@ class Counter:
             self.qtbot.mouseClick(widget, Qt.LeftButton)
         else:
             self.qtbot.mouseClick(widget, Qt.LeftButton, pos=pos)
+        settle(self.qtbot)
 
     def key(self, widget, key, modifiers=Qt.NoModifier, what=""):
         self.steps.append(("按键", what))
         self.qtbot.keyClick(widget, key, modifiers)
+        settle(self.qtbot)
 
     def type(self, widget, text, what):
         self.steps.append(("输入", what))
@@ -69,6 +75,7 @@ def test_dispatcher_month_within_twenty_actions(qtbot, demo_db, dispatcher, ui_s
     qtbot.addWidget(w)
     w.show()
     _activate(qtbot, w)
+    settle(qtbot)  # the board loads in a worker
     c = Counter(qtbot)
     table = w.tasks_view.table
     table.setFocus()

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QTableView
 
 from taskboard.ui.app import ensure_app, make_window
 from tests.conftest import TODAY
+from tests.ui.loading import settle
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -17,6 +18,7 @@ def window(qtbot, demo_db, dispatcher, ui_state):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    settle(qtbot)  # the board loads in a worker
     return w
 
 

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from taskboard.ui.app import ensure_app, make_window
 from tests.conftest import TODAY
+from tests.ui.loading import settle
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -19,6 +20,7 @@ def window(qtbot, demo_db, dispatcher, ui_state, monkeypatch):
     qtbot.addWidget(w)
     w.show()
     w.tabs.setCurrentWidget(w.urge_actions.view)
+    settle(qtbot)  # the screening loads in a worker
     return w
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from taskboard.core.bulletin import DEFAULT_REQUIREMENTS, bulletin_facts
 from taskboard.core.errors import ValidationError
-from taskboard.core.files import FileWriteError, commit, discard, stage
+from taskboard.core.atomic import FileWriteError, commit, discard, stage
 from taskboard.core.periods import Period, Quarter, period_range
 from taskboard.core.services import bulletins
 from taskboard.core.settings import load_calendar, load_settings

@@ -19,6 +19,8 @@ class ChangeBus(QObject):
 
     changed = Signal(object)  # frozenset[str]
     trouble = Signal(str)  # an operation failed for want of a working database connection
+    # The signed-in account was deactivated or given another role: the window locks.
+    accountChanged = Signal(str)
 
     def announce(self, *what: str) -> None:
         self.changed.emit(frozenset(what))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
-from taskboard.core.errors import ConflictError, ServiceError
+from taskboard.core.errors import AccountChanged, ConflictError, ServiceError
 from taskboard.ui.common.context import AppContext
 
 T = TypeVar("T")
@@ -36,6 +36,10 @@ def run_op(parent: Optional[QWidget], ctx: AppContext, work: Callable[[Session],
         raise  # the caller shows what changed and offers reload or overwrite
     except StaleDataError as exc:
         raise ConflictError("该记录已被其他人修改，请重新加载后再试。") from exc
+    except AccountChanged as exc:
+        _tell(parent, title, str(exc), quiet)
+        ctx.changes.accountChanged.emit(str(exc))
+        raise OpFailed(str(exc)) from exc
     except ServiceError as exc:
         _tell(parent, title, str(exc), quiet)
         raise OpFailed(str(exc)) from exc

@@ -21,7 +21,8 @@ class LoginDialog(QDialog):
     """
 
     def __init__(self, db: Database, parent: Optional[QWidget] = None, *,
-                 username: str = "", locked_user: Optional[Actor] = None) -> None:
+                 username: str = "", locked_user: Optional[Actor] = None,
+                 reason: str = "") -> None:
         super().__init__(parent)
         self.db = db
         self.actor: Optional[Actor] = None
@@ -66,8 +67,12 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         if locked_user:
-            note = QLabel(f"{locked_user.display_name}，窗口因长时间未操作已锁定，请输入密码解锁。")
+            note = QLabel(reason or
+                          f"{locked_user.display_name}，窗口因长时间未操作已锁定，请输入密码解锁。")
+            note.setObjectName("lockReason")
             note.setWordWrap(True)
+            if reason:
+                note.setStyleSheet("color: #b00020; font-weight: bold;")
             layout.addWidget(note)
         layout.addWidget(where)
         layout.addLayout(form)

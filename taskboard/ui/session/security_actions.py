@@ -10,8 +10,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QMessageBox, QVBoxLayout, QWidget,
 )
+from sqlalchemy.exc import DBAPIError
 
 from taskboard.core import backup
+from taskboard.core.actor import account_change
 from taskboard.core.models import User
 from taskboard.core.permissions import allowed
 from taskboard.core.settings import load_settings
@@ -46,7 +48,7 @@ class IdleLock(QObject):
                 time.monotonic() - self.last_input >= self.minutes * 60:
             self.lock()
 
-    def lock(self) -> None:
+    def lock(self, reason: str = "") -> None:
         from taskboard.ui.session.login_dialog import LoginDialog
 
         if self.dialog is not None:
@@ -54,20 +56,58 @@ class IdleLock(QObject):
         central = self.window.centralWidget()
         central.setVisible(False)  # nothing readable behind the lock
         self.dialog = LoginDialog(self.window.ctx.db, self.window,
-                                  locked_user=self.window.ctx.actor)
+                                  locked_user=self.window.ctx.actor, reason=reason)
         self.dialog.setModal(True)
         self.dialog.accepted.connect(self._unlocked)
         self.dialog.rejected.connect(self.window.close)
         self.dialog.show()
 
     def _unlocked(self) -> None:
+        if self.dialog.actor is not None and self.dialog.actor != self.window.ctx.actor:
+            # Signed in again after an administrator changed the account: from now on the
+            # services judge every action by the account as it is now.
+            self.window.ctx.actor = self.dialog.actor
         self.window.centralWidget().setVisible(True)
         self.dialog.deleteLater()
         self.dialog = None
         self.last_input = time.monotonic()
 
 
+class AccountWatch(QObject):
+    """Re-reads the signed-in account on every change news; a deactivated or demoted account
+    locks the window at once and says why (its next write would be refused anyway)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.reason = ""
+        window.ctx.changes.changed.connect(self.check)
+        window.ctx.changes.accountChanged.connect(self.lock)
+
+    def check(self, _what=None) -> None:
+        ctx = self.window.ctx
+        try:
+            why = read(ctx, lambda s: account_change(s, ctx.actor))
+        except DBAPIError:  # the banner says the connection is gone; check again later
+            return
+        if why:
+            self.lock(f"{why}。")
+
+    def lock(self, why: str) -> None:
+        lock = getattr(self.window, "idle_lock", None)
+        if lock is None:  # no idle lock on a window without password: make one, never idle
+            lock = self.window.idle_lock = IdleLock(self.window, 0)
+        if lock.dialog is not None:
+            return
+        self.reason = why.rstrip("。")
+        lock.lock(reason=f"{self.reason}。窗口已锁定：请重新登录，按新的权限继续工作；"
+                         "账号已停用时请联系管理员。")
+
+
 def _has_password(window) -> bool:
+    if window.ctx.actor.user_id is None:  # a database without accounts, rendered headless
+        return False
+
     def work(s):
         user = s.get(User, window.ctx.actor.user_id)
         return bool(user is not None and user.password_hash)
@@ -107,6 +147,7 @@ def install(window) -> None:
     ctx.changes.changed.connect(restamp)
     poller.start()
 
+    window.account_watch = AccountWatch(window)
     if _has_password(window):
         change = QAction("修改密码…", window)
         change.triggered.connect(lambda: _change_password(window))
