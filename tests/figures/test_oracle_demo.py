@@ -1,6 +1,8 @@
 """Every figure of every month of the demo, computed twice: by the program and by the oracle."""
 import datetime as dt
 
+import pytest
+
 from taskboard.core.periods import Period, period_range
 from tests import oracle
 from tests.conftest import TODAY
@@ -9,6 +11,11 @@ from tests.figure_check import Checker, compare_campaign, stats_json
 FIRST = Period(2026, 3)  # the demo's nine months end in TODAY's month
 MONTHS = period_range(FIRST.previous(), Period.of(TODAY).next())
 
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
 
 def test_every_figure_of_every_demo_month_agrees_with_the_oracle(demo_db, dispatcher, capsys):
     check = Checker()

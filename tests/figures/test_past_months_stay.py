@@ -5,6 +5,7 @@ month before the current one has ended for them.
 """
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from taskboard.cli.main import main
@@ -20,6 +21,11 @@ def _stats(capsys, url: str, period: Period, *extra: str) -> str:
     assert main(["stats", "--db", url, "--period", str(period), *extra]) == 0
     return capsys.readouterr().out
 
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(cli_signed_in):
+    """Commands sign in: tests on the demo data run them as its administrator."""
 
 def test_stats_of_past_months_are_byte_identical_after_creating_and_importing_today(
         demo_db, dispatcher, capsys, tmp_path):

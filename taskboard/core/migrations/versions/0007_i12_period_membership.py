@@ -1,7 +1,7 @@
 """period membership: task.deleted_on / entered_on, assignment.added_on / removed_on
 
-Revision ID: 0006_i12
-Revises: 0005_i20
+Revision ID: 0007_i12
+Revises: 0006_i13
 
 A deleted task and a withdrawn unit keep counting in the months before their removal, so
 the removal day is stored. For rows removed before this revision the day is taken from the
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_i12'
-down_revision = '0005_i20'
+revision = '0007_i12'
+down_revision = '0006_i13'
 branch_labels = None
 depends_on = None
 
