@@ -156,7 +156,11 @@ def test_scoring_points_are_edited_in_the_settings_and_the_map_follows(qtbot, de
     # October: its report day has passed, so missing reports count (November's has not).
     with qtbot.waitSignal(w.boardLoaded, timeout=5000):
         w.set_period(Period(2026, 10))
-    qtbot.waitUntil(lambda: view.score_model.rowCount() == 9)
+    # The battle map follows the board in its own worker: wait for October's scores, not the
+    # November rows still on show.
+    qtbot.waitUntil(lambda: view._scores is not None
+                    and view._scores[0].period == Period(2026, 10)
+                    and view.score_model.rowCount() == 9)
     before = {r.score.unit_id: r.score for r in view.score_model.rows()}
     d = SettingsDialog(w.ctx, w)
     qtbot.addWidget(d)
