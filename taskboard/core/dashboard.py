@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from taskboard.core.board import AssignmentRow, Board
-from taskboard.core.figures import level_lagging, rank_key
+from taskboard.core.figures import level_lagging, rank_change_text, rank_key
 from taskboard.core.rules import DueState, Light
 
 
@@ -135,13 +135,7 @@ class RankRow:
 
     @property
     def change_text(self) -> str:
-        if self.change is None:
-            return "新"
-        if self.change > 0:
-            return f"↑{self.change}"
-        if self.change < 0:
-            return f"↓{-self.change}"
-        return "—"
+        return rank_change_text(self.change)
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,14 @@ def rank_key(level: float, on_time: Optional[float], overdue: int, urges: int) -
     overdue (fewer first), urges (fewer first); values compared at the shown 0.1."""
     rate = -1.0 if on_time is None else round(on_time, 1)
     return (-round(level, 1), -rate, overdue, urges)
+
+
+def rank_change_text(change: Optional[int]) -> str:
+    """Rank change since the previous period: ↑2, ↓1, — (same), 新 (no rank then)."""
+    if change is None:
+        return "新"
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
+    return "—"

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from taskboard.core.board import Board, load_board
 from taskboard.core.cards import Card, board_cards, no_substance, previous_texts
+from taskboard.core.figures import rank_change_text
 from taskboard.core.models import Assignment, Bulletin, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period, period_range
 from taskboard.core.rules import DueState, report_day
@@ -275,13 +276,7 @@ class ScoreRank:
 
     @property
     def change_text(self) -> str:
-        if self.change is None:
-            return "新"
-        if self.change > 0:
-            return f"↑{self.change}"
-        if self.change < 0:
-            return f"↓{-self.change}"
-        return "—"
+        return rank_change_text(self.change)
 
 
 SCORE_RANKING_RULE = ("考评排名：按考评得分从高到低排列，得分相同者并列同一名次，其后名次顺延"
