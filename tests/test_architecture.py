@@ -57,3 +57,15 @@ def test_the_check_finds_a_forbidden_import_and_a_circle(tmp_path):
         "taskboard.ui.view:1 imports taskboard.cli.main (taskboard.ui must not import "
         "taskboard.cli)",
     ]
+
+
+def test_every_package_is_installed():
+    # pyproject.toml lists the packages (resources/ ships as taskboard.resources); a folder
+    # missing from the list works from a checkout and is absent from every installed copy.
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "taskboard").rglob("__init__.py")}
+    assert found | {"taskboard.resources"} == listed
