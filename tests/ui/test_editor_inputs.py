@@ -8,27 +8,11 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from taskboard.core.models import Task
-from taskboard.ui.app import ensure_app
-from taskboard.ui.common.context import AppContext
 from taskboard.ui.common.date_field import parse_date
 from taskboard.ui.tasks.task_editor import TaskEditorDialog
-from tests.conftest import TODAY
 from tests.ui.typing_helpers import type_text
 
 pytestmark = pytest.mark.sqlite_only
-
-
-@pytest.fixture
-def ctx(demo_db, dispatcher, ui_state):
-    ensure_app()
-    return AppContext(db=demo_db, actor=dispatcher, ui_state=ui_state, today=lambda: TODAY)
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: seen.append(a[2]))
-    return seen
 
 
 def _retype(qtbot, field, text):
