@@ -152,6 +152,7 @@ def uninstall(conn: Connection) -> None:
     groups = ", ".join(g for g in ALL_GROUPS)
     ex(f"REVOKE ALL ON ALL TABLES IN SCHEMA {_q(schema)} FROM {groups}")
     ex(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {_q(schema)} FROM {groups}")
+    ex(f"REVOKE ALL ON SCHEMA {_q(schema)} FROM {groups}")
     for fn in FUNCTIONS:
         ex(f"DROP FUNCTION IF EXISTS {fn}")
     ex(f"GRANT CONNECT, TEMPORARY ON DATABASE {_q(database)} TO PUBLIC")
