@@ -211,3 +211,30 @@ def test_dispatcher_merges_a_unit_and_its_reporters_follow(pg_demo, as_role):
         units.retire_unit(s, office, 10, 11, today=TODAY)
     with owner.session() as s:
         assert s.scalar(select(User.unit_id).where(User.username == "unit010")) == 11
+
+
+def _plan(server, name: str, login, sql: str) -> str:
+    import psycopg
+
+    from tests.pg_logins import connect
+
+    if login is None:
+        conn = psycopg.connect(host="127.0.0.1", port=server.port, user="postgres",
+                               dbname=name)
+    else:
+        conn = connect(server, name, login.username, login.password)
+    with conn:
+        return "\n".join(r[0] for r in conn.execute(f"EXPLAIN (COSTS OFF) {sql}"))
+
+
+def test_row_security_leaves_board_reads_alone_and_checks_writes_once(pg_demo, logins):
+    """Reading, a reporter's plans are the owner's (the read policy is plain true); writing,
+    the account's unit is looked up once per statement (an InitPlan) and its assignments
+    hashed once, not queried per row."""
+    server, name, _owner = pg_demo
+    board = ("SELECT r.assignment_id, r.progress FROM report r JOIN assignment a "
+             "ON a.id = r.assignment_id WHERE r.period <= '2026-11' AND r.status <> 'returned'")
+    assert _plan(server, name, logins["reporter"], board) == _plan(server, name, None, board)
+    write = _plan(server, name, logins["reporter"],
+                  "UPDATE report SET text = text WHERE period = '2026-11'")
+    assert "InitPlan" in write and "hashed SubPlan" in write
