@@ -73,7 +73,10 @@ def managed(session: Session) -> bool:
     Connected as the owner (a migration, the first start after the upgrade, a superuser's
     maintenance) the program's own password hashes still apply, as on SQLite.
     """
-    return enforced(session) and connection_kind(session) == "account"
+    # Asking must not flush the caller's pending changes: the audit trail judges the
+    # actor by the account as stored (core.actor.account_change).
+    with session.no_autoflush:
+        return enforced(session) and connection_kind(session) == "account"
 
 
 # --- SCRAM-SHA-256 (RFC 5802, RFC 7677), as PostgreSQL stores it ------------------------------
@@ -187,6 +190,13 @@ def accounts_without_login(session: Session) -> list[str]:
         " SELECT 1 FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r"
         " ON r.oid = a.grantee WHERE d.datname = current_database()"
         " AND r.rolname = u.username) ORDER BY u.id")))
+
+
+def login_names(session: Session) -> set[str]:
+    """The login roles of this database (granted CONNECT here by name, able to log in)."""
+    return set(session.scalars(text(
+        "SELECT r.rolname FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r "
+        "ON r.oid = a.grantee WHERE d.datname = current_database() AND r.rolcanlogin")))
 
 
 def one_time_password() -> str:

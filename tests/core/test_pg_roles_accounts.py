@@ -48,6 +48,9 @@ def test_admin_manages_accounts_and_the_server_follows(pg_demo, logins):
         assert _role(server, new) == (True, ["taskboard_reporter"])
         with owner.session() as s:
             assert s.get(User, uid).password_hash is None  # the server holds the password
+        with admin_db.session() as s:
+            listed = {r.username: r.has_password for r in users.list_users(s, admin)}
+        assert (listed[new], listed["leader"]) == (True, False)
 
         with admin_db.Session.begin() as s:
             users.update_user(s, admin, uid, users.UserInput(renamed, "新调度", "dispatcher"))
@@ -204,3 +207,18 @@ def test_enforcement_is_recognised(pg_demo, logins):
         s.execute(text("UPDATE user_account SET password_hash = NULL"))
         assert auth.needs_first_admin(s) is True
     database.dispose()
+
+
+def test_an_admin_editing_itself_is_judged_by_the_state_it_started_from(pg_demo, logins):
+    server, name, owner = pg_demo
+    admin_db = account_db(pg_demo, logins["admin"])
+    try:
+        with admin_db.Session.begin() as s:
+            admin = pg_roles.account_actor(s)
+            users.update_user(s, admin, admin.user_id,
+                              users.UserInput(admin.username, "办公室主任", "leader"))
+    finally:
+        admin_db.dispose()
+    assert _role(server, logins["admin"].username) == (True, ["taskboard_leader"])
+    with owner.session() as s:
+        assert s.get(User, logins["admin"].user_id).role == "leader"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from taskboard.core import audit, auth, pg_roles
-from taskboard.core.actor import Actor
+from taskboard.core.actor import Actor, ensure_current
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import ROLES, Unit, User, local_now
 from taskboard.core.permissions import REPORTER, require
@@ -63,8 +63,11 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
     rows = session.execute(
         select(User, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
         .order_by(User.id)).all()
+    # On a managed server the password is the login role's: it can sign in or not.
+    logins = pg_roles.login_names(session) if pg_roles.managed(session) else None
     return [UserRow(u.id, u.username, u.display_name, u.role, u.unit_id, unit_name or "",
-                    u.leader_name, u.limit_to_own_tasks, u.active, bool(u.password_hash),
+                    u.leader_name, u.limit_to_own_tasks, u.active,
+                    bool(u.password_hash) if logins is None else u.username in logins,
                     u.locked_until, u.failed_logins or 0) for u, unit_name in rows]
 
 
@@ -100,6 +103,7 @@ def _validate(session: Session, data: UserInput, user_id: Optional[int]) -> User
 def create_user(session: Session, actor: Actor, data: UserInput,
                 password: Optional[str] = None) -> int:
     require(actor, "user.manage")
+    ensure_current(session, actor)  # before a login-role sync flushes (see update_user)
     data = _validate(session, data, None)
     user = User(username=data.username, display_name=data.display_name, role=data.role,
                 unit_id=data.unit_id, leader_name=data.leader_name,
@@ -133,6 +137,9 @@ def _active_admins(session: Session, excluding: int) -> int:
 
 def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -> None:
     require(actor, "user.manage")
+    # Judged before any change: a login-role sync flushes, and the audit trail would then
+    # see the account as changed (an administrator editing itself).
+    ensure_current(session, actor)
     user = _get(session, user_id)
     data = _validate(session, data, user_id)
     losing_admin = user.role == "admin" and (data.role != "admin" or not data.active)
@@ -154,6 +161,7 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
     require(actor, "user.manage")
+    ensure_current(session, actor)  # before a login-role sync flushes (see update_user)
     user = _get(session, user_id)
     if not active and user.id == actor.user_id:
         raise ValidationError("不能停用当前登录的账号。")
@@ -171,6 +179,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
 
 def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
     require(actor, "user.manage")
+    ensure_current(session, actor)  # before a login-role sync flushes (see update_user)
     auth.set_password(session, actor, _get(session, user_id), new_password)
 
 
