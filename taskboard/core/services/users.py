@@ -8,8 +8,8 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from taskboard.core import audit, auth
-from taskboard.core.actor import Actor
+from taskboard.core import audit, auth, pg_roles
+from taskboard.core.actor import Actor, ensure_current
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import ROLES, Unit, User, local_now
 from taskboard.core.permissions import REPORTER, require
@@ -63,8 +63,11 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
     rows = session.execute(
         select(User, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
         .order_by(User.id)).all()
+    # On a managed server the password is the login role's: it can sign in or not.
+    logins = pg_roles.login_names(session) if pg_roles.managed(session) else None
     return [UserRow(u.id, u.username, u.display_name, u.role, u.unit_id, unit_name or "",
-                    u.leader_name, u.limit_to_own_tasks, u.active, bool(u.password_hash),
+                    u.leader_name, u.limit_to_own_tasks, u.active,
+                    bool(u.password_hash) if logins is None else u.username in logins,
                     u.locked_until, u.failed_logins or 0) for u, unit_name in rows]
 
 
@@ -100,15 +103,20 @@ def _validate(session: Session, data: UserInput, user_id: Optional[int]) -> User
 def create_user(session: Session, actor: Actor, data: UserInput,
                 password: Optional[str] = None) -> int:
     require(actor, "user.manage")
+    ensure_current(session, actor)  # before a login-role sync flushes (see update_user)
     data = _validate(session, data, None)
     user = User(username=data.username, display_name=data.display_name, role=data.role,
                 unit_id=data.unit_id, leader_name=data.leader_name,
                 limit_to_own_tasks=data.limit_to_own_tasks, active=data.active)
+    managed = pg_roles.managed(session)
     if password:
         auth.check_password_strength(password, data.username)
-        user.password_hash = auth.hash_password(password)
+        if not managed:  # on a managed server the login role holds the password
+            user.password_hash = auth.hash_password(password)
     session.add(user)
     session.flush()
+    if managed:
+        pg_roles.sync_login(session, user.username, password or None)
     audit.record(session, actor, "user.create", "user", user.id,
                  summary=f"新建用户 {user.username}（{ROLE_WORDS[user.role]}）",
                  after=_snapshot(user))
@@ -129,6 +137,9 @@ def _active_admins(session: Session, excluding: int) -> int:
 
 def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -> None:
     require(actor, "user.manage")
+    # Judged before any change: a login-role sync flushes, and the audit trail would then
+    # see the account as changed (an administrator editing itself).
+    ensure_current(session, actor)
     user = _get(session, user_id)
     data = _validate(session, data, user_id)
     losing_admin = user.role == "admin" and (data.role != "admin" or not data.active)
@@ -139,6 +150,10 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -
     user.unit_id, user.leader_name = data.unit_id, data.leader_name
     user.limit_to_own_tasks, user.active = data.limit_to_own_tasks, data.active
     after = _snapshot(user)
+    if before != after and pg_roles.managed(session):
+        # Role DDL is transactional: a later failure undoes the rename and the grants too.
+        pg_roles.rename_login(session, before["username"], user.username)
+        pg_roles.sync_login(session, user.username)
     if before != after:
         audit.record(session, actor, "user.update", "user", user.id,
                      summary=f"修改用户 {user.username}", before=before, after=after)
@@ -146,6 +161,7 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
     require(actor, "user.manage")
+    ensure_current(session, actor)  # before a login-role sync flushes (see update_user)
     user = _get(session, user_id)
     if not active and user.id == actor.user_id:
         raise ValidationError("不能停用当前登录的账号。")
@@ -154,6 +170,8 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
     if user.active == active:
         return
     user.active = active
+    if pg_roles.managed(session):
+        pg_roles.sync_login(session, user.username)
     audit.record(session, actor, "user.activate" if active else "user.deactivate", "user",
                  user.id, summary=f"{'启用' if active else '停用'}用户 {user.username}",
                  before={"active": not active}, after={"active": active})
@@ -161,6 +179,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
 
 def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
     require(actor, "user.manage")
+    ensure_current(session, actor)  # before a login-role sync flushes (see update_user)
     auth.set_password(session, actor, _get(session, user_id), new_password)
 
 
