@@ -1,0 +1,101 @@
+"""Accounts as login roles on the session's test server, needing their passwords for real.
+
+The test server trusts local connections, so a wrong password would go unnoticed: members of
+the taskboard group roles get pg_hba.conf lines demanding SCRAM, as an office's server has.
+Roles are cluster-wide, so each test's accounts carry a prefix of their own and are dropped
+afterwards.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from taskboard.core.migrate import alembic_config
+
+GROUPS = ("taskboard_admin", "taskboard_dispatcher", "taskboard_reporter", "taskboard_leader")
+PROBE = "tb_login_probe"
+PROBE_PASSWORD = "probe-pw-2026"
+_counter = itertools.count(1)
+
+
+def _probe_refused(port: int) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(host="127.0.0.1", port=port, user=PROBE, password="wrong",
+                        dbname="postgres", connect_timeout=2).close()
+    except psycopg.OperationalError as exc:
+        return "password authentication failed" in str(exc)
+    return False
+
+
+def require_passwords(server) -> None:
+    """Every member of a taskboard group signs in with SCRAM (idempotent)."""
+    if getattr(server, "_logins_need_passwords", False):
+        return
+    hba = server.data / "pg_hba.conf"
+    rules = "".join(f"host all +{g} 127.0.0.1/32 scram-sha-256\n" for g in GROUPS)
+    current = hba.read_text()
+    if rules not in current:
+        hba.write_text(rules + current)  # the first matching line wins
+    conn = server._admin_conn()
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PROBE,)).fetchone()
+    if not exists:
+        conn.execute(f"CREATE ROLE {PROBE} LOGIN PASSWORD '{PROBE_PASSWORD}' "
+                     "IN ROLE taskboard_reporter")
+    conn.execute("SELECT pg_reload_conf()")
+    # The postmaster rereads pg_hba.conf when it handles the signal, a moment later.
+    for _ in range(100_000):
+        if _probe_refused(server.port):
+            break
+    else:
+        raise RuntimeError("pg_hba.conf reload did not take effect")
+    server._logins_need_passwords = True
+
+
+def prefix() -> str:
+    return f"t{os.getpid()}n{next(_counter)}_"
+
+
+def rename_accounts(url: str, pre: str) -> None:
+    """Give every account of the database a unique name (as the owner)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE user_account SET username = :p || username"), {"p": pre})
+    finally:
+        engine.dispose()
+
+
+def logins_with(server, pre: str) -> list[str]:
+    rows = server._admin_conn().execute(
+        "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (pre.replace("_", r"\_") + "%",))
+    return [r[0] for r in rows]
+
+
+def drop_logins(server, pre: str) -> None:
+    conn = server._admin_conn()
+    for name in logins_with(server, pre):
+        conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def to_revision(url: str, revision: str) -> None:
+    from alembic import command
+
+    engine = create_engine(url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def account_url(url: str) -> str:
+    """The address every account signs in with: no user name in it."""
+    u = make_url(url)
+    return f"postgresql+psycopg://{u.host}:{u.port}/{u.database}"
