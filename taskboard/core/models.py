@@ -100,6 +100,8 @@ class User(Base):
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=local_now)
+    # A one-time password was given out (PostgreSQL logins): change it at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Task(Base):
@@ -349,6 +351,8 @@ class AuditEvent(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[str] = mapped_column(Text, default="")  # JSON
     after: Mapped[str] = mapped_column(Text, default="")  # JSON
+    # The database role that wrote the row; on PostgreSQL a trigger sets it (core.pg_security).
+    db_user: Mapped[Optional[str]] = mapped_column(String(63))
 
 
 class CalendarOverride(Base):
