@@ -99,3 +99,37 @@ def account_url(url: str) -> str:
     """The address every account signs in with: no user name in it."""
     u = make_url(url)
     return f"postgresql+psycopg://{u.host}:{u.port}/{u.database}"
+
+
+PASSWORD = "Amt-Kennwort-2026"
+LOGINS = ("admin", "dispatcher", "leader", "unit003", "unit004")
+
+
+def make_office(server, template=None, before=None, logins=LOGINS):
+    """A clone of the demo office (or ``template``) whose accounts carry a fresh prefix; the
+    accounts in ``logins`` get login roles with PASSWORD. Undo with ``close_office``."""
+    from types import SimpleNamespace
+
+    from taskboard.core import pg_roles
+    from taskboard.core.db import Database
+    from tests.pg import DEMO_TEMPLATE
+
+    require_passwords(server)
+    name = server.create_database(template or DEMO_TEMPLATE)
+    owner = server.url(name)
+    if before:
+        to_revision(owner, before)
+    pre = prefix()
+    rename_accounts(owner, pre)
+    if logins:
+        db = Database(owner)
+        with db.Session.begin() as s:
+            for n in logins:
+                pg_roles.sync_login(s, pre + n, PASSWORD)
+        db.dispose()
+    return SimpleNamespace(name=name, owner=owner, url=account_url(owner), pre=pre)
+
+
+def close_office(server, office) -> None:
+    server.drop_database(office.name)
+    drop_logins(server, office.pre)

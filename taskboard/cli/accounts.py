@@ -10,7 +10,6 @@ from __future__ import annotations
 import getpass
 import sys
 
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from taskboard.cli.common import (
@@ -18,8 +17,6 @@ from taskboard.cli.common import (
 )
 from taskboard.core import auth
 from taskboard.core.errors import ServiceError
-from taskboard.core.models import User
-from taskboard.core.services.users import ROLE_WORDS
 
 ONE_TIME_WARNING = ("这些一次性密码只显示这一次，程序和数据库都不保存明文：请现在抄下或打印，"
                     "分别当面交给本人。每人首次登录时必须改成只有自己知道的密码。")
@@ -76,7 +73,7 @@ def cmd_password(args) -> int:
 
 
 def cmd_create_roles(args) -> int:
-    from taskboard.core import pg_roles
+    from taskboard.core import pg_roles, server_login
 
     if args.demo:
         raise CliError("演示数据库是临时的本机文件，没有数据库登录角色。")
@@ -99,19 +96,13 @@ def cmd_create_roles(args) -> int:
         with db.Session.begin() as s:
             issued = pg_roles.issue_one_time_passwords(s, actor)
         with db.session() as s:
-            people = {u.username: u for u in s.scalars(
-                select(User).where(User.username.in_(list(issued))))}
+            rows = server_login.issued_rows(s, issued)
     finally:
         db.dispose()
     print(f"已为 {len(issued)} 个账号建立数据库登录角色，并各发一个一次性密码。")
     print(ONE_TIME_WARNING)
     print()
-    print(f"{'用户名':<14}{'显示名称':<16}{'角色':<8}一次性密码")
-    for username in sorted(issued):
-        user = people.get(username)
-        name = user.display_name if user else ""
-        role = ROLE_WORDS.get(user.role, user.role) if user else ""
-        print(f"{username:<16}{name:<18}{role:<10}{issued[username]}")
+    print(server_login.password_list(rows), end="")
     return 0
 
 

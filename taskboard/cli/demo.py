@@ -42,6 +42,8 @@ def cmd_demo(args) -> int:
                     s.scalar(select(func.count()).select_from(Task)) or \
                     s.scalar(select(func.count()).select_from(User)):
                 raise CliError(f"数据库 {db.url} 中已有数据，演示数据只写入空数据库。")
+            if on_server and args.password is None:
+                raise CliError(NEEDS_PASSWORD)
             demo.generate(s, args.scale, today=dt.date.today())
             # One hash for every demo account: scrypt is slow on purpose, and a province-scale
             # demo has over a hundred accounts sharing this one training password anyway.
@@ -72,19 +74,20 @@ def cmd_demo(args) -> int:
     return 0
 
 
+NEEDS_PASSWORD = ("在 PostgreSQL 上，演示账号是数据库的登录角色，各自以密码登录服务器："
+                  "请用 --password 密码 指定演示账号的密码（至少 8 位，含字母、数字、符号中的"
+                  "至少两类），例如 --password demo-2026。")
+
+
 def _check_server_demo(args) -> None:
-    """On PostgreSQL the demo accounts become login roles: made by the owner, with a password
-    the trainer chose (a random one would have to be handed round anyway)."""
+    """On PostgreSQL the demo accounts become login roles, made by the owner with a password
+    the trainer chose (--password; a random one would have to be handed round anyway)."""
     from taskboard.cli.common import CliError
 
     if not make_url(resolve_url(args.db)).username:
         raise CliError("在 PostgreSQL 上生成演示数据要以数据表所有者连接：地址中写上所有者的用户名，"
                        "例如 --db postgresql://taskboard_owner@服务器/taskboard_demo"
                        "（所有者的密码写在 ~/.pgpass 中，或由环境变量 PGPASSWORD 提供）。")
-    if args.password is None:
-        raise CliError("在 PostgreSQL 上，演示账号是数据库的登录角色，各自以密码登录服务器："
-                       "请用 --password 密码 指定演示账号的密码（至少 8 位，含字母、数字、符号中的"
-                       "至少两类），例如 --password demo-2026。")
 
 
 def register(sub, common) -> None:

@@ -183,3 +183,31 @@ def change_own_password(db: Database, actor: Actor, old_password: str,
     db.use_password(new_password)
     if db.account is not None:
         db.account = ServerAccount(db.account.actor, False)
+
+
+def _columns(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def password_list(rows: list[tuple[str, str, str, str]]) -> str:
+    """User name, display name, role and one-time password in aligned columns (a Chinese
+    character is two columns wide on a terminal and in a fixed-width font)."""
+    table = [("用户名", "显示名称", "角色", "一次性密码"), *rows]
+    widths = [max(_columns(r[i]) for r in table) + 2 for i in range(3)]
+    return "\n".join(
+        "".join(cell + " " * (widths[i] - _columns(cell)) for i, cell in enumerate(r[:3])) + r[3]
+        for r in table) + "\n"
+
+
+def issued_rows(session, issued: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """The one-time passwords just given out, with who they are for, in user-name order."""
+    from sqlalchemy import select
+
+    from taskboard.core.models import User
+    from taskboard.core.services.users import ROLE_WORDS
+
+    people = {u.username: (u.display_name, ROLE_WORDS.get(u.role, u.role)) for u in
+              session.scalars(select(User).where(User.username.in_(list(issued))))}
+    return [(name, *people.get(name, ("", "")), issued[name]) for name in sorted(issued)]

@@ -11,18 +11,15 @@ from sqlalchemy import create_engine, select, text, update
 
 from taskboard.cli import common
 from taskboard.cli.main import main
-from taskboard.core import pg_roles
 from taskboard.core.db import Database
 from taskboard.core.models import User
 from tests.conftest import TEST_PASSWORD
-from tests.pg import DEMO_TEMPLATE, TEMPLATE
+from tests.pg import TEMPLATE
 from tests.pg_logins import (
-    account_url, drop_logins, logins_with, prefix, rename_accounts, require_passwords,
-    to_revision,
+    PASSWORD as PW, account_url, close_office, logins_with, make_office, require_passwords,
 )
 
 pytestmark = pytest.mark.postgresql
-PW = "Amt-Kennwort-2026"
 NEW_PW = "Neues-Kennwort-77"
 BAD = "用户名或密码错误。"
 
@@ -39,29 +36,12 @@ def _clean_environment(monkeypatch, tmp_path):
     common.use_args(None)
 
 
-def _office(server, template=DEMO_TEMPLATE, before=None):
-    require_passwords(server)
-    name = server.create_database(template)
-    owner = server.url(name)
-    if before:
-        to_revision(owner, before)
-    pre = prefix()
-    rename_accounts(owner, pre)
-    return SimpleNamespace(name=name, owner=owner, url=account_url(owner), pre=pre)
-
-
 @pytest.fixture
 def office(pg_server):
     """The demo office; admin, dispatcher, leader and two reporters have login roles."""
-    o = _office(pg_server)
-    db = Database(o.owner)
-    with db.Session.begin() as s:
-        for n in ("admin", "dispatcher", "leader", "unit003", "unit004"):
-            pg_roles.sync_login(s, o.pre + n, PW)
-    db.dispose()
+    o = make_office(pg_server)
     yield o
-    pg_server.drop_database(o.name)
-    drop_logins(pg_server, o.pre)
+    close_office(pg_server, o)
 
 
 def run(monkeypatch, capsys, argv, stdin=""):
@@ -164,14 +144,13 @@ def test_a_weak_new_password_is_refused_and_the_old_one_stays(office, monkeypatc
 @pytest.fixture
 def upgraded(pg_server, test_password_hash):
     """A shared database made before the roles were enforced, then upgraded by the program."""
-    o = _office(pg_server, before="0007_i12")
+    o = make_office(pg_server, before="0007_i12", logins=())
     db = Database(o.owner)  # the administrator's first start after the upgrade
     with db.engine.begin() as conn:
         conn.execute(update(User).values(password_hash=test_password_hash))
     db.dispose()
     yield o
-    pg_server.drop_database(o.name)
-    drop_logins(pg_server, o.pre)
+    close_office(pg_server, o)
 
 
 def _issued(out: str) -> dict[str, str]:

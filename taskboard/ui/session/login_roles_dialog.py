@@ -9,12 +9,10 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget,
 )
-from sqlalchemy import select
 
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database, describe_database
-from taskboard.core.models import User
-from taskboard.core.services.users import ROLE_WORDS
+from taskboard.core.server_login import issued_rows, password_list
 
 WARNING = ("这些一次性密码只显示这一次，程序和数据库都不保存明文。关闭本窗口前，请复制或打印这份名单，"
            "分别当面交给本人；每人首次登录时必须改成只有自己知道的密码。")
@@ -29,16 +27,17 @@ class OneTimePasswordsDialog(QDialog):
         self.rows = rows
         self.where = where
         self.setWindowTitle("一次性密码（只显示这一次）")
-        self.setMinimumSize(620, 420)
+        self.setMinimumSize(720, 440)
         warning = QLabel(WARNING)
         warning.setObjectName("oneTimeWarning")
         warning.setWordWrap(True)
         warning.setStyleSheet("color: #b00020; font-weight: bold;")
         intro = QLabel(f"已为 {len(rows)} 个账号建立数据库登录角色。{where}")
         intro.setWordWrap(True)
-        self.text = QPlainTextEdit(self.plain_text())
+        self.text = QPlainTextEdit(password_list(rows))
         self.text.setObjectName("passwordList")
         self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         buttons = QDialogButtonBox()
         self.copy_button = buttons.addButton("复制名单", QDialogButtonBox.ActionRole)
@@ -54,6 +53,7 @@ class OneTimePasswordsDialog(QDialog):
         layout.addWidget(buttons)
 
     def plain_text(self) -> str:
+        """Tab-separated: pasted into a spreadsheet, each column lands in its own."""
         lines = ["用户名\t显示名称\t角色\t一次性密码"]
         lines += ["\t".join(row) for row in self.rows]
         return "\n".join(lines) + "\n"
@@ -111,12 +111,6 @@ def offer_login_roles(db: Database, actor: Actor, parent: Optional[QWidget] = No
     with db.Session.begin() as s:
         issued = pg_roles.issue_one_time_passwords(s, actor)
     with db.session() as s:
-        people = {u.username: u for u in s.scalars(
-            select(User).where(User.username.in_(list(issued))))}
-    rows = []
-    for username in sorted(issued):
-        user = people.get(username)
-        rows.append((username, user.display_name if user else "",
-                     ROLE_WORDS.get(user.role, user.role) if user else "", issued[username]))
+        rows = issued_rows(s, issued)
     OneTimePasswordsDialog(rows, describe_database(db.url), parent).exec()
     return len(issued)
