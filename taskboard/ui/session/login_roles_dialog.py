@@ -7,15 +7,19 @@ from typing import Optional
 
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QLabel, QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QWidget,
 )
 
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database, describe_database
-from taskboard.core.server_login import issued_rows, password_list
+from taskboard.core.server_login import issued_rows
 
 WARNING = ("这些一次性密码只显示这一次，程序和数据库都不保存明文。关闭本窗口前，请复制或打印这份名单，"
            "分别当面交给本人；每人首次登录时必须改成只有自己知道的密码。")
+
+
+HEADERS = ["用户名", "显示名称", "角色", "一次性密码"]
 
 
 class OneTimePasswordsDialog(QDialog):
@@ -34,11 +38,21 @@ class OneTimePasswordsDialog(QDialog):
         warning.setStyleSheet("color: #b00020; font-weight: bold;")
         intro = QLabel(f"已为 {len(rows)} 个账号建立数据库登录角色。{where}")
         intro.setWordWrap(True)
-        self.text = QPlainTextEdit(password_list(rows))
-        self.text.setObjectName("passwordList")
-        self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        # A table, not aligned text: Chinese names are not two Latin letters wide in every font.
+        self.table = QTableWidget(len(rows), len(HEADERS))
+        self.table.setObjectName("passwordList")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        fixed = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem(value)
+                if c == len(HEADERS) - 1:  # l and 1, O and 0 told apart
+                    item.setFont(fixed)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox()
         self.copy_button = buttons.addButton("复制名单", QDialogButtonBox.ActionRole)
         self.print_button = buttons.addButton("打印…", QDialogButtonBox.ActionRole)
@@ -49,12 +63,12 @@ class OneTimePasswordsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(warning)
         layout.addWidget(intro)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
 
     def plain_text(self) -> str:
         """Tab-separated: pasted into a spreadsheet, each column lands in its own."""
-        lines = ["用户名\t显示名称\t角色\t一次性密码"]
+        lines = ["\t".join(HEADERS)]
         lines += ["\t".join(row) for row in self.rows]
         return "\n".join(lines) + "\n"
 
