@@ -1,135 +1,168 @@
-"""Accounts as login roles on the session's test server, needing their passwords for real.
+"""Accounts' login roles on the session's test PostgreSQL server, each needing its password.
 
-The test server trusts local connections, so a wrong password would go unnoticed: members of
-the taskboard group roles get pg_hba.conf lines demanding SCRAM, as an office's server has.
-Roles are cluster-wide, so each test's accounts carry a prefix of their own and are dropped
-afterwards.
+The test server trusts local connections, so pg_hba.conf gets one SCRAM line per taskboard
+group role (``+group`` matches its members): every account's login must give its password,
+while the superuser and every other role stay trusted. Roles are cluster-wide and the
+template databases are shared, so each test's account names are unique and the roles are
+dropped afterwards.
 """
 from __future__ import annotations
 
 import itertools
 import os
+import time
+from dataclasses import dataclass
+from typing import Optional
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL
 
-from taskboard.core.migrate import alembic_config
+from taskboard.core.pg_security import ALL_GROUPS
 
-GROUPS = ("taskboard_admin", "taskboard_dispatcher", "taskboard_reporter", "taskboard_leader")
-PROBE = "tb_login_probe"
-PROBE_PASSWORD = "probe-pw-2026"
+PASSWORD = "Acc-2026:pw中"
+_PROBE = "tb_scram_probe"
 _counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    role: str
+    user_id: int
+    unit_id: Optional[int]
 
 
 def _probe_refused(port: int) -> bool:
     import psycopg
 
     try:
-        psycopg.connect(host="127.0.0.1", port=port, user=PROBE, password="wrong",
+        psycopg.connect(host="127.0.0.1", port=port, user=_PROBE, password="wrong",
                         dbname="postgres", connect_timeout=2).close()
     except psycopg.OperationalError as exc:
         return "password authentication failed" in str(exc)
     return False
 
 
-def require_passwords(server) -> None:
-    """Every member of a taskboard group signs in with SCRAM (idempotent)."""
-    if getattr(server, "_logins_need_passwords", False):
+def require_scram(server) -> None:
+    """Once per server: members of the taskboard groups must give their SCRAM password."""
+    if getattr(server, "_scram_for_accounts", False):
         return
     hba = server.data / "pg_hba.conf"
-    rules = "".join(f"host all +{g} 127.0.0.1/32 scram-sha-256\n" for g in GROUPS)
+    rules = "".join(f"host all +{g} 127.0.0.1/32 scram-sha-256\n" for g in ALL_GROUPS)
     current = hba.read_text()
     if rules not in current:
-        hba.write_text(rules + current)  # the first matching line wins
+        hba.write_text(rules + current)
     conn = server._admin_conn()
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PROBE,)).fetchone()
-    if not exists:
-        conn.execute(f"CREATE ROLE {PROBE} LOGIN PASSWORD '{PROBE_PASSWORD}' "
-                     "IN ROLE taskboard_reporter")
+    conn.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                 f"'{_PROBE}') THEN CREATE ROLE {_PROBE} LOGIN PASSWORD 'probe-pw'; END IF; "
+                 f"END $$")
+    conn.execute(f"GRANT taskboard_leader TO {_PROBE}")
     conn.execute("SELECT pg_reload_conf()")
-    # The postmaster rereads pg_hba.conf when it handles the signal, a moment later.
-    for _ in range(100_000):
-        if _probe_refused(server.port):
-            break
-    else:
-        raise RuntimeError("pg_hba.conf reload did not take effect")
-    server._logins_need_passwords = True
+    deadline = time.monotonic() + 10
+    while not _probe_refused(server.port):
+        if time.monotonic() > deadline:
+            raise RuntimeError("pg_hba.conf reload did not take effect")
+    server._scram_for_accounts = True
 
 
-def prefix() -> str:
-    return f"t{os.getpid()}n{next(_counter)}_"
+def unique_name(stem: str) -> str:
+    return f"{stem}_{os.getpid()}_{next(_counter)}"
 
 
-def rename_accounts(url: str, pre: str) -> None:
-    """Give every account of the database a unique name (as the owner)."""
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE user_account SET username = :p || username"), {"p": pre})
-    finally:
-        engine.dispose()
+def url(server, database: str, username: str, password: str) -> str:
+    return URL.create("postgresql+psycopg", username=username, password=password,
+                      host="127.0.0.1", port=server.port,
+                      database=database).render_as_string(hide_password=False)
 
 
-def logins_with(server, pre: str) -> list[str]:
-    rows = server._admin_conn().execute(
-        "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (pre.replace("_", r"\_") + "%",))
-    return [r[0] for r in rows]
+def connect(server, database: str, username: str, password: str):
+    """A plain psycopg connection as that login (autocommit off: each test statement runs in
+    a transaction the test rolls back or commits)."""
+    import psycopg
+
+    return psycopg.connect(host="127.0.0.1", port=server.port, user=username,
+                           password=password, dbname=database, connect_timeout=10)
 
 
-def drop_logins(server, pre: str) -> None:
-    conn = server._admin_conn()
-    for name in logins_with(server, pre):
-        conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+def drop_logins(server, database: str, names: list[str]) -> None:
+    """Drop the test's login roles (their privileges in ``database`` first)."""
+    import psycopg
+
+    if not names:
+        return
+    with psycopg.connect(host="127.0.0.1", port=server.port, user="postgres",
+                         dbname=database, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE usename = ANY(%s)", (names,))
+        for name in names:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                  (name,)).fetchone()
+            if exists:
+                quoted = '"' + name.replace('"', '""') + '"'
+                conn.execute(f"DROP OWNED BY {quoted}")
+                conn.execute(f"DROP ROLE {quoted}")
 
 
-def to_revision(url: str, revision: str) -> None:
-    from alembic import command
+# --- fixtures (imported by the test modules that use them) ----------------------------------
 
-    engine = create_engine(url)
-    cfg = alembic_config()
-    try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
+import pytest  # noqa: E402
 
 
-def account_url(url: str) -> str:
-    """The address every account signs in with: no user name in it."""
-    u = make_url(url)
-    return f"postgresql+psycopg://{u.host}:{u.port}/{u.database}"
+@pytest.fixture
+def pg_demo(pg_server):
+    """(server, database name, Database as the superuser) on a copy of the demo data, closed
+    to PUBLIC as migration 0008 leaves a real database (a copy's ACL starts afresh)."""
+    from sqlalchemy import create_engine
 
-
-PASSWORD = "Amt-Kennwort-2026"
-LOGINS = ("admin", "dispatcher", "leader", "unit003", "unit004")
-
-
-def make_office(server, template=None, before=None, logins=LOGINS):
-    """A clone of the demo office (or ``template``) whose accounts carry a fresh prefix; the
-    accounts in ``logins`` get login roles with PASSWORD. Undo with ``close_office``."""
-    from types import SimpleNamespace
-
-    from taskboard.core import pg_roles
     from taskboard.core.db import Database
+    from taskboard.core.pg_security import close_database
     from tests.pg import DEMO_TEMPLATE
 
-    require_passwords(server)
-    name = server.create_database(template or DEMO_TEMPLATE)
-    owner = server.url(name)
-    if before:
-        to_revision(owner, before)
-    pre = prefix()
-    rename_accounts(owner, pre)
-    if logins:
-        db = Database(owner)
-        with db.Session.begin() as s:
-            for n in logins:
-                pg_roles.sync_login(s, pre + n, PASSWORD)
-        db.dispose()
-    return SimpleNamespace(name=name, owner=owner, url=account_url(owner), pre=pre)
+    require_scram(pg_server)
+    name = pg_server.create_database(DEMO_TEMPLATE)
+    engine = create_engine(pg_server.url(name))
+    with engine.begin() as conn:
+        close_database(conn)
+    engine.dispose()
+    database = Database(pg_server.url(name))
+    made: list[str] = []
+    database.made_logins = made
+    yield pg_server, name, database
+    database.dispose()
+    drop_logins(pg_server, name, made)
+    pg_server.drop_database(name)
 
 
-def close_office(server, office) -> None:
-    server.drop_database(office.name)
-    drop_logins(server, office.pre)
+def add_login(database, role: str, unit_id: Optional[int] = None,
+              password: str = PASSWORD) -> Login:
+    """A new account of ``role`` with its login role (made by the owner, as after the
+    upgrade); its name is unique on the server."""
+    from taskboard.core import pg_roles
+    from taskboard.core.models import User
+
+    name = unique_name(f"tb_{role}")
+    with database.Session.begin() as s:
+        user = User(username=name, display_name=f"测试{role}", role=role,
+                    unit_id=unit_id if role == "reporter" else None)
+        s.add(user)
+        s.flush()
+        database.made_logins.append(name)
+        pg_roles.sync_login(s, name, password)
+        user_id = user.id
+    return Login(name, password, role, user_id, unit_id)
+
+
+@pytest.fixture
+def logins(pg_demo):
+    """One login per role; the reporter belongs to unit 1 (东胜区)."""
+    _server, _name, database = pg_demo
+    return {role: add_login(database, role, 1 if role == "reporter" else None)
+            for role in ("admin", "dispatcher", "reporter", "leader")}
+
+
+def account_db(pg_demo, login: Login):
+    """The program's Database opened with that login's own credentials."""
+    from taskboard.core.db import Database
+
+    server, name, _ = pg_demo
+    return Database(url(server, name, login.username, login.password))

@@ -45,7 +45,8 @@ def password_role(server) -> PasswordRole:
     if rule not in text:
         hba.write_text(rule + text)  # the first matching line wins
     conn = server._admin_conn()
-    conn.execute(f"CREATE ROLE \"{ROLE}\" LOGIN PASSWORD '{PASSWORD}'")
+    # The schema owner makes the accounts' login roles (migration 0008): CREATEROLE.
+    conn.execute(f"CREATE ROLE \"{ROLE}\" LOGIN CREATEROLE PASSWORD '{PASSWORD}'")
     conn.execute(f'CREATE DATABASE "{DATABASE}" OWNER "{ROLE}"')
     conn.execute("SELECT pg_reload_conf()")
     # The postmaster rereads pg_hba.conf when it handles the signal, a moment later.

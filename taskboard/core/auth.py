@@ -243,6 +243,11 @@ def create_first_admin(session: Session, username: str, display_name: str,
 
 def change_password(session: Session, actor: Actor, old_password: str,
                     new_password: str) -> None:
+    from taskboard.core import pg_roles
+
+    if pg_roles.managed(session):
+        _change_own_login_password(session, actor, old_password, new_password)
+        return
     user = session.get(User, actor.user_id)
     if user is None or not user.active:
         raise AuthError("账号不存在或已停用。")
@@ -256,10 +261,35 @@ def change_password(session: Session, actor: Actor, old_password: str,
                  summary=f"{user.username} 修改了自己的密码")
 
 
+def _change_own_login_password(session: Session, actor: Actor, old_password: str,
+                               new_password: str) -> None:
+    """On a managed PostgreSQL server the server checks the old password and keeps the new."""
+    from taskboard.core import pg_roles
+
+    if not pg_roles.check_own_password(session, old_password):
+        raise AuthError("原密码不正确。")
+    if old_password == new_password:
+        raise ValidationError("新密码不能与原密码相同。")
+    check_password_strength(new_password, actor.username)
+    pg_roles.change_own_password(session, new_password)
+    audit.record(session, actor, "user.password_changed", "user", actor.user_id,
+                 summary=f"{actor.username} 修改了自己的密码")
+
+
 def set_password(session: Session, actor: Actor, user: User, new_password: str) -> None:
-    """An administrator's reset; also lifts a lockout. Callers check user.manage first."""
+    """An administrator's reset; also lifts a lockout. Callers check user.manage first.
+
+    On a managed PostgreSQL server the login role gets the password and the account must
+    change it at its next sign-in.
+    """
+    from taskboard.core import pg_roles
+
     check_password_strength(new_password, user.username)
-    user.password_hash = hash_password(new_password)
+    if pg_roles.managed(session):
+        pg_roles.sync_login(session, user.username, new_password)
+        user.must_change_password = True
+    else:
+        user.password_hash = hash_password(new_password)
     user.failed_logins, user.locked_until = 0, None
     audit.record(session, actor, "user.password_reset", "user", user.id,
                  summary=f"重置 {user.username} 的密码")

@@ -170,9 +170,10 @@ def explain_open_error(exc: BaseException, url: str) -> str:
     """What went wrong opening ``url``, in Chinese, without SQLAlchemy's English or links."""
     from taskboard.core.connections import (DEFAULT_PORT, ServerEntry, _kind, explain_error,
                                             public_url)
-    from taskboard.core.migrate import DatabaseTooNewError
+    from taskboard.core.migrate import DatabaseTooNewError, UpgradeNeedsOwnerError
+    from taskboard.core.pg_security import OwnerCannotCreateRoles
 
-    if isinstance(exc, DatabaseTooNewError):
+    if isinstance(exc, (DatabaseTooNewError, UpgradeNeedsOwnerError, OwnerCannotCreateRoles)):
         return str(exc)
     parsed = make_url(url)
     detail = str(getattr(exc, "orig", None) or exc).strip()

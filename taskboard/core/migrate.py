@@ -16,6 +16,25 @@ class DatabaseTooNewError(Exception):
     """The database was upgraded by a newer version of the program."""
 
 
+class UpgradeNeedsOwnerError(Exception):
+    """A PostgreSQL database needs upgrading, and only the schema owner may do it."""
+
+
+def _check_may_upgrade(engine: Engine, current: str) -> None:
+    """An account's login role cannot alter the schema: say so before a migration fails."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT r.rolsuper OR pg_get_userbyid(c.relowner) = session_user, "
+            "pg_get_userbyid(c.relowner) FROM pg_roles r, pg_class c "
+            "WHERE r.rolname = session_user AND c.oid = to_regclass('task')").one_or_none()
+    if row is not None and not row[0]:
+        raise UpgradeNeedsOwnerError(
+            f"数据库需要升级（版本 {current}），只有数据库所有者角色“{row[1]}”可以升级。"
+            "请管理员先用数据库所有者的连接启动一次本程序，再用本账号登录。")
+
+
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -51,6 +70,7 @@ def upgrade_to_head(engine: Engine) -> None:
             )
         if current == script.get_current_head():
             return
+        _check_may_upgrade(engine, current)
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:

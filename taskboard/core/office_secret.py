@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,19 @@ def office_key(session: Session) -> bytes:
     return bytes.fromhex(key)
 
 
+def _signed_by_server(session: Session) -> bool:
+    """On PostgreSQL with the roles enforced, only the schema owner reads the key; an
+    account's connection has the server sign (taskboard_office_sign, the same HMAC)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return bool(session.scalar(text(
+        "SELECT to_regprocedure('taskboard_office_sign(bytea)') IS NOT NULL "
+        "AND NOT has_table_privilege('office_secret', 'SELECT')")))
+
+
 def sign(session: Session, payload: bytes) -> str:
+    if _signed_by_server(session):
+        return session.scalar(text("SELECT taskboard_office_sign(:p)"), {"p": payload})
     return hmac.new(office_key(session), payload, hashlib.sha256).hexdigest()
 
 

@@ -19,8 +19,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from taskboard.core import audit, permissions
 from taskboard.core.actor import Actor
-from taskboard.core.errors import ServiceError, ValidationError
+from taskboard.core.errors import ServiceError
 from taskboard.core.models import User
 from taskboard.core.pg_security import GROUPS
 
@@ -201,8 +202,6 @@ def one_time_password() -> str:
 def issue_one_time_passwords(session: Session, actor: Actor) -> dict[str, str]:
     """Give every active account without a login role one: a random password, to be shown
     once and changed at the first sign-in. Returns username → password."""
-    from taskboard.core import audit, permissions
-
     permissions.require(actor, "user.manage")
     out: dict[str, str] = {}
     for username in accounts_without_login(session):
@@ -217,10 +216,3 @@ def issue_one_time_passwords(session: Session, actor: Actor) -> dict[str, str]:
         out[username] = password
     return out
 
-
-def require_strong(password: str, username: str) -> None:
-    from taskboard.core.auth import check_password_strength
-
-    if not password:
-        raise ValidationError("请填写密码。")
-    check_password_strength(password, username)

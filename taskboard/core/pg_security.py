@@ -86,9 +86,7 @@ def install(conn: Connection) -> None:
     def ex(sql: str) -> None:
         # The driver reads % as a placeholder; the function bodies are full of them.
         conn.exec_driver_sql(sql.replace("%", "%%"))
-    # Login roles get CONNECT on their own database only; nobody makes objects of their own.
-    ex(f"REVOKE ALL ON DATABASE {_q(database)} FROM PUBLIC")
-    ex(f"REVOKE CREATE ON SCHEMA {_q(schema)} FROM PUBLIC")
+    close_database(conn)
     if me[0] != owner:
         # Everything made below belongs to the owner: SECURITY DEFINER runs as the owner.
         ex(f"SET LOCAL ROLE {_q(owner)}")
@@ -111,6 +109,16 @@ def install(conn: Connection) -> None:
                f"EXECUTE FUNCTION taskboard_log_changes({_trigger_args(table, hidden)})")
     if me[0] != owner:
         ex("RESET ROLE")
+
+
+def close_database(conn: Connection) -> None:
+    """Login roles get CONNECT on their own database only (a reporter of one office cannot
+    enter another office's database on the same server), and nobody but the owner makes
+    objects: no tables, functions or temporary tables to shadow the program's."""
+    schema, database = conn.exec_driver_sql(
+        "SELECT current_schema(), current_database()").one()
+    conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {_q(database)} FROM PUBLIC")
+    conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {_q(schema)} FROM PUBLIC")
 
 
 def _trigger_args(table: str, hidden: str) -> str:
@@ -144,6 +152,7 @@ def uninstall(conn: Connection) -> None:
     groups = ", ".join(g for g in ALL_GROUPS)
     ex(f"REVOKE ALL ON ALL TABLES IN SCHEMA {_q(schema)} FROM {groups}")
     ex(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {_q(schema)} FROM {groups}")
+    ex(f"REVOKE ALL ON SCHEMA {_q(schema)} FROM {groups}")
     for fn in FUNCTIONS:
         ex(f"DROP FUNCTION IF EXISTS {fn}")
     ex(f"GRANT CONNECT, TEMPORARY ON DATABASE {_q(database)} TO PUBLIC")

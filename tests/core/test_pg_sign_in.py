@@ -15,7 +15,7 @@ from taskboard.core.db import Database
 from taskboard.core.models import User
 from tests.conftest import TEST_PASSWORD
 from tests.pg import TEMPLATE
-from tests.pg_logins import (
+from tests.pg_accounts import (
     PASSWORD as PW, account_url, close_office, logins_with, make_office, require_passwords,
 )
 

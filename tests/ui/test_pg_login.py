@@ -20,7 +20,7 @@ from taskboard.ui.session import login_dialog, login_roles_dialog
 from taskboard.ui.session.change_password_dialog import ChangePasswordDialog
 from taskboard.ui.session.login_dialog import LoginDialog, ask_sign_in
 from tests.conftest import TEST_PASSWORD, TODAY
-from tests.pg_logins import PASSWORD, close_office, logins_with, make_office
+from tests.pg_accounts import PASSWORD, close_office, logins_with, make_office
 from tests.ui.loading import settle
 from tests.ui.typing_helpers import type_text
 

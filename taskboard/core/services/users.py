@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from taskboard.core import audit, auth
+from taskboard.core import audit, auth, pg_roles
 from taskboard.core.actor import Actor
 from taskboard.core.errors import NotFound, ValidationError
 from taskboard.core.models import ROLES, Unit, User, local_now
@@ -104,11 +104,15 @@ def create_user(session: Session, actor: Actor, data: UserInput,
     user = User(username=data.username, display_name=data.display_name, role=data.role,
                 unit_id=data.unit_id, leader_name=data.leader_name,
                 limit_to_own_tasks=data.limit_to_own_tasks, active=data.active)
+    managed = pg_roles.managed(session)
     if password:
         auth.check_password_strength(password, data.username)
-        user.password_hash = auth.hash_password(password)
+        if not managed:  # on a managed server the login role holds the password
+            user.password_hash = auth.hash_password(password)
     session.add(user)
     session.flush()
+    if managed:
+        pg_roles.sync_login(session, user.username, password or None)
     audit.record(session, actor, "user.create", "user", user.id,
                  summary=f"新建用户 {user.username}（{ROLE_WORDS[user.role]}）",
                  after=_snapshot(user))
@@ -139,6 +143,10 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -
     user.unit_id, user.leader_name = data.unit_id, data.leader_name
     user.limit_to_own_tasks, user.active = data.limit_to_own_tasks, data.active
     after = _snapshot(user)
+    if before != after and pg_roles.managed(session):
+        # Role DDL is transactional: a later failure undoes the rename and the grants too.
+        pg_roles.rename_login(session, before["username"], user.username)
+        pg_roles.sync_login(session, user.username)
     if before != after:
         audit.record(session, actor, "user.update", "user", user.id,
                      summary=f"修改用户 {user.username}", before=before, after=after)
@@ -154,6 +162,8 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
     if user.active == active:
         return
     user.active = active
+    if pg_roles.managed(session):
+        pg_roles.sync_login(session, user.username)
     audit.record(session, actor, "user.activate" if active else "user.deactivate", "user",
                  user.id, summary=f"{'启用' if active else '停用'}用户 {user.username}",
                  before={"active": not active}, after={"active": active})
