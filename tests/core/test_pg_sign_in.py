@@ -238,3 +238,20 @@ def test_demo_on_postgresql_says_what_is_missing(empty_server_db, monkeypatch, c
     assert code == 2 and "数据表所有者" in err
     with Database(empty_server_db.owner).session() as s:
         assert s.scalar(select(User.id)) is None  # nothing was written
+
+
+def test_the_administrator_on_their_own_login_creates_an_account_that_signs_in(
+        office, monkeypatch, capsys):
+    name = office.pre + "neu"
+    code, out, err = run(monkeypatch, capsys, [
+        "users", "add", name, "--role", "dispatcher", "--db", office.url, "--user",
+        office.pre + "admin", "--password-stdin", "--new-password-stdin"], f"{PW}\n{NEW_PW}\n")
+    assert (code, err) == (0, "") and name in out
+    code, _out, err = run(monkeypatch, capsys, ["stats", "--db", office.url, "--user", name,
+                                                "--password-stdin"], NEW_PW)
+    assert (code, err) == (0, "")
+    # A dispatcher's own login may not do the same.
+    code, _out, err = run(monkeypatch, capsys, [
+        "users", "add", office.pre + "zwei", "--role", "admin", "--db", office.url, "--user",
+        name, "--password-stdin", "--new-password-stdin"], f"{NEW_PW}\n{NEW_PW}\n")
+    assert (code, err) == (2, f"taskboard: 错误：当前账号（{name}）没有“管理用户”的权限。\n")
