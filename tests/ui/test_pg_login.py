@@ -265,3 +265,53 @@ def test_server_form_without_user_and_the_login_dialog_pictures(qtbot, office):
     qtbot.addWidget(d)
     _shot(d, "login_dialog_server.png")
     assert any("服务器：127.0.0.1" in label.text() for label in d.findChildren(QLabel))
+
+
+def test_the_first_administrator_on_a_new_server_is_offered_a_login(qtbot, pg_server,
+                                                                   monkeypatch):
+    from tests.pg import TEMPLATE
+
+    ensure_app()
+    o = make_office(pg_server, template=TEMPLATE, logins=())
+    try:
+        db = Database(o.owner)  # the first start, as the schema owner
+        with db.Session.begin() as s:
+            admin = auth.create_first_admin(s, o.pre + "admin", "系统管理员", TEST_PASSWORD)
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+        shown = []
+        monkeypatch.setattr(login_roles_dialog.OneTimePasswordsDialog, "exec",
+                            lambda d: shown.append(d) or 1)
+        assert login_roles_dialog.offer_login_roles(db, admin) == 1
+        db.dispose()
+        [(name, display, role, one_time)] = shown[0].rows
+        assert (name, display, role) == (o.pre + "admin", "系统管理员", "管理员")
+        signed = server_login.open_as_account(o.url, name, one_time)
+        assert signed.account.actor.role == "admin" and signed.account.must_change_password
+        signed.dispose()
+    finally:
+        close_office(pg_server, o)
+
+
+def test_the_window_started_on_an_address_without_user_signs_in_there(qtbot, office,
+                                                                      monkeypatch):
+    from taskboard.cli.main import main
+    from taskboard.ui import app
+
+    for name in ("TASKBOARD_USER", "TASKBOARD_PASSWORD", "TASKBOARD_DB_PASSWORD", "TASKBOARD_DB"):
+        monkeypatch.delenv(name, raising=False)
+    started = []
+    monkeypatch.setattr(app, "run", lambda db, actor, shot=None: started.append((db, actor)) or 0)
+
+    def fill():
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, LoginDialog) and d.username.text() == office.pre + "leader"
+        type_text(d.password, PASSWORD)
+        qtbot.mouseClick(d.ok_button, Qt.LeftButton)
+    QTimer.singleShot(0, fill)
+    assert main(["--db", office.url, "--user", office.pre + "leader"]) == 0
+    [(db, actor)] = started
+    try:
+        assert (actor.username, actor.role) == (office.pre + "leader", "leader")
+        assert db.account is not None and db.account.actor == actor
+    finally:
+        db.dispose()
