@@ -60,7 +60,7 @@ class ServerEntry:
     @property
     def label(self) -> str:
         who = f"{self.user}@" if self.user else ""
-        how = "" if self.user else "（各账号以本人用户名和密码登录）"
+        how = "" if self.user else "（本人账号登录）"
         return f"{self.name} — {who}{self.host}:{self.port}/{self.database}{how}"
 
 

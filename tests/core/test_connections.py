@@ -91,7 +91,7 @@ def test_bad_server_settings_are_refused_in_chinese(change, message):
 def test_a_server_without_user_means_each_account_signs_in_itself():
     entry = c.validate_server(ServerEntry(name="区", host="h", user="  "))
     assert entry.user == ""
-    assert entry.label == "区 — h:5432/taskboard（各账号以本人用户名和密码登录）"
+    assert entry.label == "区 — h:5432/taskboard（本人账号登录）"
     assert c.server_url(entry).username is None
 
 

@@ -252,7 +252,7 @@ def test_the_administrator_is_offered_roles_for_old_accounts(qtbot, pg_server, m
         close_office(pg_server, o)
 
 
-def test_server_form_without_user_and_the_login_dialog_pictures(qtbot, office):
+def test_server_form_without_user_and_the_login_dialog_pictures(qtbot, office, tmp_path):
     from taskboard.core.connections import ServerEntry
     from taskboard.ui.session.server_edit_dialog import ServerEditDialog
 
@@ -261,9 +261,26 @@ def test_server_form_without_user_and_the_login_dialog_pictures(qtbot, office):
     _shot(e, "server_edit_dialog_own_roles.png")
     qtbot.mouseClick(e.ok_button, Qt.LeftButton)
     assert e.entry is not None and e.entry.user == ""
+    from taskboard.core import connections
+    from taskboard.ui.session.connection_dialog import OWN_ROLE_NOTE, ConnectionDialog
+
+    store = tmp_path / "servers.json"
+    connections.save_store(connections.ServerStore([e.entry], {"kind": "server",
+                                                               "name": e.entry.name}), store)
+    c = ConnectionDialog(None, store_path=store)
+    qtbot.addWidget(c)
+    c.show()
+    assert not c.password_edit.isEnabled()
+    assert c.test_connection().message == OWN_ROLE_NOTE
+    c.path.setText("office.sqlite")  # the picture shows no folder of this computer
+    _shot(c, "connection_dialog_own_roles.png")
+    c.connect_database()  # nothing is opened yet: the sign-in that follows does that
+    assert c.result() == ConnectionDialog.Accepted and c.database is None
+    assert c.url == "postgresql+psycopg://10.10.1.20:5432/taskboard?connect_timeout=10&sslmode=prefer"
     d = LoginDialog(None, server_url=office.url, username="unit003")
     qtbot.addWidget(d)
     _shot(d, "login_dialog_server.png")
+    assert d.findChild(QLabel, "serverSignInNote").text().startswith("请用本人的用户名和密码")
     assert any("服务器：127.0.0.1" in label.text() for label in d.findChildren(QLabel))
 
 

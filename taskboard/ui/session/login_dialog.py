@@ -82,6 +82,12 @@ class LoginDialog(QDialog):
                 note.setStyleSheet("color: #b00020; font-weight: bold;")
             layout.addWidget(note)
         layout.addWidget(where)
+        if server_url is not None:
+            how = QLabel("请用本人的用户名和密码登录；密码由数据库服务器核对。")
+            how.setObjectName("serverSignInNote")
+            how.setStyleSheet("color: #555;")
+            how.setWordWrap(True)
+            layout.addWidget(how)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
