@@ -170,16 +170,12 @@ def check_password(db: Database, password: str) -> None:
 
 def change_own_password(db: Database, actor: Actor, old_password: str,
                         new_password: str) -> None:
-    """The role's own new password; the open window keeps working with it."""
-    from taskboard.core import auth, pg_roles
-    from taskboard.core.errors import ValidationError
+    """The role's own new password (the server checks the old one, auth.change_password
+    audits it); the open window keeps working with the new one."""
+    from taskboard.core import auth
 
-    check_password(db, old_password)
-    if old_password == new_password:
-        raise ValidationError("新密码不能与原密码相同。")
-    auth.check_password_strength(new_password, actor.username)
     with db.Session.begin() as s:
-        pg_roles.change_own_password(s, new_password)
+        auth.change_password(s, actor, old_password, new_password)
     db.use_password(new_password)
     if db.account is not None:
         db.account = ServerAccount(db.account.actor, False)

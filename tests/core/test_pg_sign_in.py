@@ -129,6 +129,9 @@ def test_a_one_time_password_must_be_changed_first(office, monkeypatch, capsys):
     assert run(monkeypatch, capsys, stats, PW)[2].endswith(f"{BAD}\n")
     with Database(office.owner).session() as s:
         assert s.scalar(select(User.must_change_password).where(User.username == name)) is False
+        assert s.execute(text("SELECT action, db_user FROM audit_event WHERE action = "
+                              "'user.password_changed'")).all() == [("user.password_changed",
+                                                                     name)]
 
 
 def test_a_weak_new_password_is_refused_and_the_old_one_stays(office, monkeypatch, capsys):
