@@ -72,6 +72,8 @@ def test_a_reporter_signs_in_and_the_window_shows_their_unit(qtbot, office, ui_s
         w.show()
         settle(qtbot)
         assert w.tasks_view.search.unit.currentText() == unit
+        # Everything the window loads, the reporter's role may read.
+        assert not w.connection_banner.isVisible() and len(w.board.rows) > 10
         assert actor.display_name in w.statusBar().currentMessage()
         # File → 修改密码 and the idle lock are there: the server holds the password.
         texts = [a.text() for a in w.menus["file"].actions()]
@@ -330,5 +332,19 @@ def test_the_window_started_on_an_address_without_user_signs_in_there(qtbot, off
     try:
         assert (actor.username, actor.role) == (office.pre + "leader", "leader")
         assert db.account is not None and db.account.actor == actor
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("who", ["admin", "dispatcher", "leader", "unit004"])
+def test_the_window_opens_for_every_role_on_its_own_login(qtbot, office, ui_state, who):
+    db = server_login.open_as_account(office.url, office.pre + who, PASSWORD)
+    try:
+        w = make_window(db, db.account.actor, ui_state, today=lambda: TODAY)
+        qtbot.addWidget(w)
+        w.show()
+        settle(qtbot)
+        assert not w.connection_banner.isVisible() and len(w.board.rows) > 10
+        w.close()
     finally:
         db.dispose()
