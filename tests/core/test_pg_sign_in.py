@@ -258,3 +258,18 @@ def test_the_administrator_on_their_own_login_creates_an_account_that_signs_in(
         "users", "add", office.pre + "zwei", "--role", "admin", "--db", office.url, "--user",
         name, "--password-stdin", "--new-password-stdin"], f"{NEW_PW}\n{NEW_PW}\n")
     assert (code, err) == (2, f"taskboard: 错误：当前账号（{name}）没有“管理用户”的权限。\n")
+
+
+def test_accounts_wait_for_the_owner_to_upgrade_the_database(office, monkeypatch, capsys):
+    engine = create_engine(office.owner)
+    with engine.begin() as conn:  # as a database is when the program is newer than its schema
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007_i12'"))
+    engine.dispose()
+    code, out, err = run(monkeypatch, capsys, ["stats", "--db", office.url, "--user",
+                                               office.pre + "unit003", "--password-stdin"], PW)
+    assert (code, out) == (2, "") and "还没有升级" in err and "数据表所有者" in err
+    engine = create_engine(office.owner)
+    with engine.connect() as conn:  # nothing was migrated by an account
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            "0007_i12"
+    engine.dispose()
