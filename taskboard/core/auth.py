@@ -206,7 +206,14 @@ def sign_in(session_factory: Callable[[], Session], username: str, password: str
 # --- first start, own password, admin reset ---------------------------------------------------
 
 def needs_first_admin(session: Session) -> bool:
-    """True until some active administrator can sign in with a password."""
+    """True until some active administrator can sign in with a password.
+
+    Never on a connection made with an account's own login: the server authenticated it.
+    """
+    from taskboard.core import pg_roles
+
+    if pg_roles.managed(session):
+        return False
     return session.scalar(
         select(func.count()).select_from(User).where(
             User.role == "admin", User.active.is_(True), User.password_hash.is_not(None))

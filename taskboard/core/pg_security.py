@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from taskboard.core import pg_change_log
+from taskboard.core.pg_change_log import LOG_SCHEMA
+
 GROUPS = {"admin": "taskboard_admin", "dispatcher": "taskboard_dispatcher",
           "reporter": "taskboard_reporter", "leader": "taskboard_leader"}
 ALL_GROUPS = tuple(GROUPS.values())
@@ -38,23 +41,14 @@ REPORTER_UPDATES = {
     "urge_record": ("reply", "replied_at"),
 }
 REPORTER_INSERTS = ("report", "evidence", "evidence_blob")
-# Tables whose every change is logged into db_change, with the columns never copied there.
-LOGGED = {
-    "campaign": "", "unit": "", "user_account": "password_hash", "task": "", "assignment": "",
-    "report": "", "evidence": "", "evidence_blob": "data", "feedback": "", "urge_notice": "",
-    "unit_robot": "", "robot_delivery": "", "notice_counter": "", "urge_record": "",
-    "calendar_override": "", "setting": "", "bulletin": "", "card_action": "",
-    "office_secret": "key_hex",
-}
 RLS_TABLES = ("report", "evidence", "evidence_blob", "assignment", "feedback", "urge_notice",
               "urge_record", "audit_event")
 FUNCTIONS = ("taskboard_account_id()", "taskboard_account_unit()",
              "taskboard_office_sign(bytea)", "taskboard_is_login(text)",
              "taskboard_sync_login(text, text)", "taskboard_rename_login(text, text)",
-             "taskboard_change_own_password(text)", "taskboard_log_changes()",
+             "taskboard_change_own_password(text)",
              "taskboard_refuse_change()", "taskboard_stamp_db_user()",
              "taskboard_connects_here(text)", "taskboard_random_key()")
-LOG_SCHEMA = "taskboard_log"
 
 
 class OwnerCannotCreateRoles(RuntimeError):
@@ -68,9 +62,9 @@ def _q(name: str) -> str:
 def _owner(conn: Connection) -> tuple[str, bool, bool]:
     """The role owning the tables, whether it may create roles, whether it is a superuser."""
     row = conn.exec_driver_sql(
-        "SELECT c.relowner::regrole::text, r.rolcreaterole, r.rolsuper FROM pg_class c "
+        "SELECT pg_get_userbyid(c.relowner), r.rolcreaterole, r.rolsuper FROM pg_class c "
         "JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = 'task'::regclass").one()
-    return row[0].strip('"'), bool(row[1]), bool(row[2])
+    return row[0], bool(row[1]), bool(row[2])
 
 
 def install(conn: Connection) -> None:
@@ -86,6 +80,7 @@ def install(conn: Connection) -> None:
     def ex(sql: str) -> None:
         # The driver reads % as a placeholder; the function bodies are full of them.
         conn.exec_driver_sql(sql.replace("%", "%%"))
+
     close_database(conn)
     if me[0] != owner:
         # Everything made below belongs to the owner: SECURITY DEFINER runs as the owner.
@@ -94,19 +89,9 @@ def install(conn: Connection) -> None:
     for group in ALL_GROUPS:
         ex(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') "
            f"THEN CREATE ROLE {group} NOLOGIN; END IF; END $$")
-    for statement in _objects_sql(schema):
+    for statement in (_objects_sql(schema) + pg_change_log.install_sql(path_clause(schema))
+                      + _grants_sql(schema) + _policies_sql()):
         ex(statement)
-    for statement in _grants_sql(schema):
-        ex(statement)
-    for statement in _policies_sql():
-        ex(statement)
-    for table, hidden in LOGGED.items():
-        for op in ("INSERT", "UPDATE", "DELETE"):
-            ref = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows",
-                   "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}[op]
-            ex(f"CREATE TRIGGER taskboard_log_{op.lower()} AFTER {op} ON {table} "
-               f"REFERENCING {ref} FOR EACH STATEMENT "
-               f"EXECUTE FUNCTION taskboard_log_changes({_trigger_args(table, hidden)})")
     if me[0] != owner:
         ex("RESET ROLE")
 
@@ -121,24 +106,12 @@ def close_database(conn: Connection) -> None:
     conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {_q(schema)} FROM PUBLIC")
 
 
-def _trigger_args(table: str, hidden: str) -> str:
-    pk = {"evidence_blob": ("sha256",), "notice_counter": ("year", "kind"),
-          "setting": ("key",), "calendar_override": ("day",)}.get(table, ("id",))
-
-    def key(alias: str) -> str:
-        return "concat_ws(',', " + ", ".join(f"{alias}.{_q(c)}" for c in pk) + ")"
-
-    join = " AND ".join(f"o.{_q(c)} = n.{_q(c)}" for c in pk)
-    return ", ".join("'" + a.replace("'", "''") + "'" for a in (key("o"), key("n"), join, hidden))
-
-
 def uninstall(conn: Connection) -> None:
     ex = conn.exec_driver_sql
     schema, database = conn.exec_driver_sql(
         "SELECT current_schema(), current_database()").one()
-    for table in LOGGED:
-        for op in ("insert", "update", "delete"):
-            ex(f"DROP TRIGGER IF EXISTS taskboard_log_{op} ON {table}")
+    for statement in pg_change_log.uninstall_sql():
+        ex(statement)
     for trig in ("taskboard_audit_no_update", "taskboard_audit_no_truncate",
                  "taskboard_audit_db_user"):
         ex(f"DROP TRIGGER IF EXISTS {trig} ON audit_event")
@@ -148,7 +121,6 @@ def uninstall(conn: Connection) -> None:
                 (table, schema)).all():
             ex(f"DROP POLICY {_q(name)} ON {table}")
         ex(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-    ex(f"DROP SCHEMA IF EXISTS {LOG_SCHEMA} CASCADE")
     groups = ", ".join(g for g in ALL_GROUPS)
     ex(f"REVOKE ALL ON ALL TABLES IN SCHEMA {_q(schema)} FROM {groups}")
     ex(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {_q(schema)} FROM {groups}")
@@ -158,8 +130,13 @@ def uninstall(conn: Connection) -> None:
     ex(f"GRANT CONNECT, TEMPORARY ON DATABASE {_q(database)} TO PUBLIC")
 
 
+def path_clause(schema: str) -> str:
+    # pg_temp last: a temporary table cannot shadow the program's tables in these functions.
+    return f"SET search_path = {_q(schema)}, pg_catalog, pg_temp"
+
+
 def _objects_sql(schema: str) -> list[str]:
-    path = f"SET search_path = {_q(schema)}, pg_catalog, pg_temp"
+    path = path_clause(schema)
     groups_array = "ARRAY[" + ", ".join(f"'{g}'" for g in ALL_GROUPS) + "]"
     return [
         # --- who is signed in -------------------------------------------------------------
@@ -321,60 +298,6 @@ def _objects_sql(schema: str) -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION taskboard_refuse_change()",
         "CREATE TRIGGER taskboard_audit_no_truncate BEFORE TRUNCATE ON audit_event "
         "FOR EACH STATEMENT EXECUTE FUNCTION taskboard_refuse_change()",
-        # --- every direct change, whoever makes it -----------------------------------------
-        # A schema of its own: the program's tables (and Alembic's comparison) never see it.
-        f"CREATE SCHEMA IF NOT EXISTS {LOG_SCHEMA}",
-        f"""CREATE TABLE {LOG_SCHEMA}.db_change (
-             id bigserial PRIMARY KEY,
-             at timestamptz NOT NULL DEFAULT statement_timestamp(),
-             db_user text NOT NULL DEFAULT session_user,
-             xact bigint NOT NULL DEFAULT txid_current(),
-             table_name text NOT NULL,
-             op text NOT NULL,
-             row_id text,
-             columns text[],
-             before jsonb,
-             after jsonb)""",
-        f"CREATE INDEX ix_db_change_at ON {LOG_SCHEMA}.db_change (at)",
-        f"CREATE TRIGGER taskboard_db_change_no_update BEFORE UPDATE OR DELETE ON "
-        f"{LOG_SCHEMA}.db_change FOR EACH ROW EXECUTE FUNCTION taskboard_refuse_change()",
-        f"CREATE TRIGGER taskboard_db_change_no_truncate BEFORE TRUNCATE ON "
-        f"{LOG_SCHEMA}.db_change FOR EACH STATEMENT EXECUTE FUNCTION taskboard_refuse_change()",
-        f"""CREATE FUNCTION taskboard_log_changes() RETURNS trigger LANGUAGE plpgsql
-            SECURITY DEFINER {path} AS $$
-            -- One INSERT … SELECT per statement, one db_change row per changed row.
-            -- Arguments: the row key over old rows (o) and new rows (n), the join of the
-            -- two, the columns whose values are never copied.
-            DECLARE hide text[] := coalesce(string_to_array(nullif(TG_ARGV[3], ''), ','),
-                                            ARRAY[]::text[]);
-            BEGIN
-              IF TG_OP = 'INSERT' THEN
-                EXECUTE format('INSERT INTO taskboard_log.db_change (table_name, op, row_id) '
-                               'SELECT %L, ''INSERT'', %s FROM new_rows n',
-                               TG_TABLE_NAME, TG_ARGV[1]);
-              ELSIF TG_OP = 'DELETE' THEN
-                EXECUTE format('INSERT INTO taskboard_log.db_change (table_name, op, row_id, before) '
-                               'SELECT %L, ''DELETE'', %s, to_jsonb(o) - $1 FROM old_rows o',
-                               TG_TABLE_NAME, TG_ARGV[0]) USING hide;
-              ELSE
-                EXECUTE format(
-                  'INSERT INTO taskboard_log.db_change (table_name, op, row_id, columns, '
-                  '  before, after) '
-                  'SELECT %L, ''UPDATE'', coalesce(nk, ok), cols, '
-                  '  (SELECT jsonb_object_agg(c, oj -> c) FROM unnest(cols) c '
-                  '    WHERE c <> ALL ($1) AND oj ? c), '
-                  '  (SELECT jsonb_object_agg(c, nj -> c) FROM unnest(cols) c '
-                  '    WHERE c <> ALL ($1) AND nj ? c) '
-                  'FROM (SELECT ok, nk, oj, nj, ARRAY(SELECT k FROM jsonb_object_keys('
-                  '        coalesce(nj, oj)) k WHERE (oj -> k) IS DISTINCT FROM (nj -> k) '
-                  '        ORDER BY k) AS cols '
-                  '  FROM (SELECT %s AS ok, %s AS nk, to_jsonb(o) AS oj, to_jsonb(n) AS nj '
-                  '        FROM old_rows o FULL JOIN new_rows n ON %s) y) x '
-                  'WHERE cardinality(cols) > 0',
-                  TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]) USING hide;
-              END IF;
-              RETURN NULL;
-            END $$""",
     ]
 
 

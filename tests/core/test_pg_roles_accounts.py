@@ -198,4 +198,9 @@ def test_enforcement_is_recognised(pg_demo, logins):
     database = account_db(pg_demo, logins["leader"])
     with database.session() as s:
         assert (pg_roles.connection_kind(s), pg_roles.managed(s)) == ("account", True)
+        # No administrator has a program password here, yet nobody is asked to make one.
+        assert auth.needs_first_admin(s) is False
+    with owner.Session.begin() as s:
+        s.execute(text("UPDATE user_account SET password_hash = NULL"))
+        assert auth.needs_first_admin(s) is True
     database.dispose()

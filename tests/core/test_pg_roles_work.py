@@ -159,7 +159,8 @@ def test_a_reporters_direct_sql_change_lands_in_db_change_with_its_name(pg_demo,
     with owner.session() as s:
         rows = s.execute(text(
             "SELECT db_user, op, columns, before, after FROM taskboard_log.db_change "
-            "WHERE table_name = 'report' AND row_id = :i ORDER BY id"), {"i": str(rid)}).all()
+            "WHERE table_name = 'report' AND (row_id = :i OR :i = ANY(row_ids)) ORDER BY id"),
+            {"i": str(rid)}).all()
     assert [(r.db_user, r.op) for r in rows] == [(rep.username, "INSERT"),
                                                  (rep.username, "UPDATE")]
     assert rows[1].columns == ["problems"]
@@ -197,3 +198,43 @@ def test_one_time_passwords_for_accounts_without_a_login(pg_demo, as_role):
     username = next(u for u in waiting if u.startswith("unit"))
     with connect(server, name, username, given[username]) as conn:
         assert conn.execute("SELECT taskboard_account_unit()").fetchone()[0] is not None
+
+
+def test_dispatcher_merges_a_unit_and_its_reporters_follow(pg_demo, as_role):
+    """The one account change a dispatcher makes: a merged unit's reporters move along."""
+    from taskboard.core.models import User
+    from taskboard.core.services import units
+
+    _server, _name, owner = pg_demo
+    office_db, office = as_role("dispatcher")
+    with office_db.Session.begin() as s:
+        units.retire_unit(s, office, 10, 11, today=TODAY)
+    with owner.session() as s:
+        assert s.scalar(select(User.unit_id).where(User.username == "unit010")) == 11
+
+
+def _plan(server, name: str, login, sql: str) -> str:
+    import psycopg
+
+    from tests.pg_logins import connect
+
+    if login is None:
+        conn = psycopg.connect(host="127.0.0.1", port=server.port, user="postgres",
+                               dbname=name)
+    else:
+        conn = connect(server, name, login.username, login.password)
+    with conn:
+        return "\n".join(r[0] for r in conn.execute(f"EXPLAIN (COSTS OFF) {sql}"))
+
+
+def test_row_security_leaves_board_reads_alone_and_checks_writes_once(pg_demo, logins):
+    """Reading, a reporter's plans are the owner's (the read policy is plain true); writing,
+    the account's unit is looked up once per statement (an InitPlan) and its assignments
+    hashed once, not queried per row."""
+    server, name, _owner = pg_demo
+    board = ("SELECT r.assignment_id, r.progress FROM report r JOIN assignment a "
+             "ON a.id = r.assignment_id WHERE r.period <= '2026-11' AND r.status <> 'returned'")
+    assert _plan(server, name, logins["reporter"], board) == _plan(server, name, None, board)
+    write = _plan(server, name, logins["reporter"],
+                  "UPDATE report SET text = text WHERE period = '2026-11'")
+    assert "InitPlan" in write and "hashed SubPlan" in write
