@@ -130,6 +130,8 @@ def _find_user(session, username: str) -> User:
 def _first_admin(args, db) -> bool:
     """On a database nobody can sign in to as administrator yet, ``users add NAME --role
     admin`` creates that administrator without a sign-in, as the window's first start does."""
+    if db.account is not None:  # signed in on the server as an account: long past that start
+        return False
     with db.session() as s:
         first = auth.needs_first_admin(s)
     if not first:

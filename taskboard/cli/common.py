@@ -34,6 +34,16 @@ def period_arg(text: str) -> Period:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+# The command's options, for open_db: on a PostgreSQL address without a user name, opening
+# the database is signing in (--user and the password), and every command opens it the same way.
+_command_args: Optional[argparse.Namespace] = None
+
+
+def use_args(args: Optional[argparse.Namespace]) -> None:
+    global _command_args
+    _command_args = args
+
+
 def open_db(url: Optional[str], must_exist: bool = True) -> Database:
     """Open a database for a command; a SQLite file that is not there is refused.
 
@@ -41,10 +51,29 @@ def open_db(url: Optional[str], must_exist: bool = True) -> Database:
     pass ``must_exist=False``: for everything else a mistyped path is an error, not a new,
     empty database.
     """
+    from taskboard.core.db import resolve_url
+    from taskboard.core.server_login import signs_in_as_own_role
+
     try:
+        if signs_in_as_own_role(resolve_url(url)):
+            return open_as_own_role(resolve_url(url))
         return open_database(url, must_exist=must_exist)
     except DatabaseError as exc:
         raise CliError(str(exc)) from None
+
+
+def open_as_own_role(url: str) -> Database:
+    from taskboard.core.server_login import SignInRefused, open_as_account
+
+    args = _command_args if _command_args is not None else argparse.Namespace()
+    username = (getattr(args, "user", None) or os.environ.get(ENV_USER, "")).strip()
+    if not username:
+        raise CliError("这个数据库由每个账号以本人的用户名和密码登录：" + HOW_TO_SIGN_IN)
+    password = read_password(args, f"{username} 的密码：")
+    try:
+        return open_as_account(url, username, password)
+    except SignInRefused as exc:
+        raise CliError(f"登录失败：{exc}") from None
 
 
 _DEMO_FOLDERS: list[tuple[Path, Database]] = []
@@ -89,13 +118,17 @@ HOW_TO_SIGN_IN = ("用 --user 用户名（或环境变量 TASKBOARD_USER）指�
                   "TASKBOARD_PASSWORD_FILE（仅本人可读的密码文件）提供。")
 
 
-def sign_in(args, db: Database, *, read_only: Optional[bool] = None) -> Actor:
+def sign_in(args, db: Database, *, read_only: Optional[bool] = None,
+            allow_one_time: bool = False) -> Actor:
     """The account a command acts as, signed in with its password (same lockout as the window).
 
     Only the throwaway ``--demo`` database and a database without any account yet need no
     password; on the latter only reading is possible (FIRST_START), since every write must
     name its author. ``read_only`` (default: the command's ``--dry-run``) also leaves the
     sign-in out of the audit trail, so that a command that must write nothing writes nothing.
+    Connected as an account's own PostgreSQL role, the server has checked the password: that
+    role is who acts, unless its password is a one-time one still to be changed
+    (``allow_one_time`` only for the command that changes it).
     """
     if read_only is None:
         read_only = bool(getattr(args, "dry_run", False))
@@ -106,6 +139,14 @@ def sign_in(args, db: Database, *, read_only: Optional[bool] = None) -> Actor:
                 return load_actor(s, username or DEMO_USER)
             except LookupError as exc:
                 raise CliError(str(exc)) from None
+    account = server_account(db, username)
+    if account is not None:
+        if account.must_change_password and not allow_one_time:
+            from taskboard.core.server_login import MUST_CHANGE, address_for_accounts
+
+            raise CliError(MUST_CHANGE.format(user=account.actor.username,
+                                              db=address_for_accounts(db.url)))
+        return account.actor
     with db.session() as s:
         if not s.scalar(select(func.count()).select_from(User)):
             if read_only:
@@ -118,6 +159,20 @@ def sign_in(args, db: Database, *, read_only: Optional[bool] = None) -> Actor:
         return auth.sign_in(db.Session, username, password, record=not read_only)
     except auth.AuthError as exc:
         raise CliError(f"登录失败：{exc}") from None
+
+
+def server_account(db: Database, username: str):
+    """The account a PostgreSQL connection is by itself (core/server_login.py), else None."""
+    from taskboard.core.server_login import SignInRefused, account_of
+
+    try:
+        account = db.account if db.account is not None else account_of(db)
+    except SignInRefused as exc:
+        raise CliError(f"登录失败：{exc}") from None
+    if account is not None and username and username != account.actor.username:
+        raise CliError(f"已以数据库用户“{account.actor.username}”连接，不能再以“{username}”登录："
+                       "请去掉 --user，或在数据库地址中换成该用户。")
+    return account
 
 
 def read_password(args, prompt: str) -> str:

@@ -11,10 +11,11 @@ from typing import Optional
 
 from taskboard import __version__
 from taskboard.cli.failures import explain_failure
-from taskboard.cli.common import CliError, open_db, open_demo_db, sign_in
+from taskboard.cli.common import CliError, open_db, open_demo_db, sign_in, use_args
 from taskboard.core.actor import load_actor
 from taskboard.core.connections import with_env_password
 from taskboard.core.db import resolve_url
+from taskboard.core.server_login import signs_in_as_own_role
 
 # Modules whose ``register(subparsers, common_parser)`` adds their subcommands, in help order.
 COMMAND_MODULES: list[str] = [
@@ -22,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "taskboard.cli.bench",
     "taskboard.cli.demo",
     "taskboard.cli.admin",
+    "taskboard.cli.accounts",
     "taskboard.cli.urge",
     "taskboard.cli.robots",
     "taskboard.cli.notices",
@@ -119,7 +121,17 @@ def cmd_gui(args) -> int:
                 return 0
         else:
             check_before_open(args.db, gui=not args.screenshot)
-            db = open_db(with_env_password(resolve_url(args.db)), must_exist=False)
+            url = with_env_password(resolve_url(args.db))
+            if signs_in_as_own_role(url) and not args.screenshot:
+                from taskboard.ui.app import ensure_app
+                from taskboard.ui.session.login_dialog import ask_server_sign_in
+
+                ensure_app()
+                db = ask_server_sign_in(url, args.user or os.environ.get("TASKBOARD_USER", ""))
+                if db is None:
+                    return 0
+            else:
+                db = open_db(url, must_exist=False)
         if args.screenshot:  # no window to sign in with: the command line's sign-in
             actor = sign_in(args, db, read_only=True)
         else:
@@ -130,6 +142,10 @@ def cmd_gui(args) -> int:
             actor = ask_sign_in(db)
             if actor is None:
                 return 0
+            if not db.is_sqlite:
+                from taskboard.ui.session.login_roles_dialog import offer_login_roles
+
+                offer_login_roles(db, actor)
             backup_at_start(db)
     return run(db, actor, Path(args.screenshot) if args.screenshot else None)
 
@@ -183,6 +199,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.demo and args.db:
             raise CliError("--demo 与 --db 不能同时使用")
+        use_args(args)
         return args.func(args)
     except KeyboardInterrupt:
         return 130

@@ -60,7 +60,8 @@ class ServerEntry:
     @property
     def label(self) -> str:
         who = f"{self.user}@" if self.user else ""
-        return f"{self.name} — {who}{self.host}:{self.port}/{self.database}"
+        how = "" if self.user else "（本人账号登录）"
+        return f"{self.name} — {who}{self.host}:{self.port}/{self.database}{how}"
 
 
 @dataclass
@@ -100,8 +101,7 @@ def validate_server(entry: ServerEntry, others: tuple[ServerEntry, ...] = ()) ->
         raise ConnectionSetupError(f"端口“{e.port}”无效：应为 1–65535 之间的整数。")
     if not e.database:
         raise ConnectionSetupError("请填写数据库名。")
-    if not e.user:
-        raise ConnectionSetupError("请填写用户名。")
+    # No user: each account signs in with its own database role (core/server_login.py).
     if e.sslmode not in SSLMODES:
         raise ConnectionSetupError(
             f"SSL 模式“{e.sslmode}”无效，可选：{'、'.join(SSLMODES)}。")

@@ -81,6 +81,9 @@ class Database:
             self.engine.dispose()
             raise
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        # Set when the connection is an account's own PostgreSQL role (core/server_login.py):
+        # the server checked the password, and the program's own sign-in does not apply.
+        self.account = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,6 +104,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def use_password(self, password: str) -> None:
+        """Connect with a changed password from now on: the old one no longer opens new
+        connections, and a pooled connection may be replaced at any time."""
+        self.url = make_url(self.url).set(password=password).render_as_string(
+            hide_password=False)
+        old, self.engine = self.engine, make_engine(self.url)
+        self.Session.configure(bind=self.engine)
+        old.dispose()
 
 
 def open_database(url: Optional[str] = None, *, must_exist: bool = False) -> Database:

@@ -80,13 +80,19 @@ def test_child_gets_the_password_in_its_environment_never_on_its_command_line():
     (dict(port=0), "端口“0”无效"),
     (dict(port=70000), "端口“70000”无效"),
     (dict(database=""), "请填写数据库名"),
-    (dict(user=""), "请填写用户名"),
     (dict(sslmode="maybe"), "SSL 模式“maybe”无效"),
 ])
 def test_bad_server_settings_are_refused_in_chinese(change, message):
     fields = {**OFFICE.__dict__, **change}
     with pytest.raises(ConnectionSetupError, match=message):
         c.validate_server(ServerEntry(**fields))
+
+
+def test_a_server_without_user_means_each_account_signs_in_itself():
+    entry = c.validate_server(ServerEntry(name="区", host="h", user="  "))
+    assert entry.user == ""
+    assert entry.label == "区 — h:5432/taskboard（本人账号登录）"
+    assert c.server_url(entry).username is None
 
 
 def test_validation_trims_and_refuses_a_duplicate_name():

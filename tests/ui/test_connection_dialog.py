@@ -174,8 +174,10 @@ def test_the_server_form_says_what_is_missing(qtbot):
     qtbot.mouseClick(d.ok_button, Qt.LeftButton)
     assert d.error.text().startswith("请填写服务器地址")
     type_text(d.host, "db.lan")
+    d.database.clear()
     qtbot.mouseClick(d.ok_button, Qt.LeftButton)
-    assert d.error.text() == "请填写用户名。"
+    assert d.error.text() == "请填写数据库名。" and d.entry is None
+    type_text(d.database, "taskboard")
     if os.environ.get("TASKBOARD_SHOTS"):
         d.grab().save(str(SHOTS / "server_edit_dialog.png"))
     type_text(d.user, "clerk")

@@ -40,6 +40,10 @@ def connect_at_start(url_arg: Optional[str] = None,
                               current_url=resolve_url(named) if named else None)
     if dialog.exec() != QDialog.Accepted:
         return None
+    if dialog.database is None and dialog.url:
+        from taskboard.ui.session.login_dialog import ask_server_sign_in
+
+        return ask_server_sign_in(dialog.url)
     return dialog.database
 
 
@@ -47,11 +51,12 @@ def open_other(window, store_path: Optional[Path] = None) -> Optional[str]:
     """Choose a database and open it in a new taskboard; returns its URL (no password)."""
     current = connections.public_url(window.ctx.db.url)
     dialog = ConnectionDialog(window, store_path=store_path, current_url=current)
-    if dialog.exec() != QDialog.Accepted or dialog.database is None:
+    if dialog.exec() != QDialog.Accepted or dialog.url is None:
         return None
     # The dialog opened it to prove the password and upgrade the schema; the new process
-    # opens its own connection.
-    dialog.database.dispose()
+    # opens its own connection (and signs in there when each account brings its own role).
+    if dialog.database is not None:
+        dialog.database.dispose()
     if connections.same_database(dialog.url, current):
         QMessageBox.information(window, "连接其他数据库", "当前窗口已经连接到这个数据库。")
         return None

@@ -27,9 +27,14 @@ OK_STYLE = "color: #1b5e20;"
 ERROR_STYLE = "color: #b00020;"
 
 
+OWN_ROLE_NOTE = "这个服务器由各账号以本人的用户名和密码登录：点“连接”后，在登录窗口中输入。"
+
+
 class ConnectionDialog(QDialog):
     """After accept, ``database`` is the opened (and upgraded) database, ``url`` its address
-    without the password and ``password`` what the user typed (None for a SQLite file)."""
+    without the password and ``password`` what the user typed (None for a SQLite file).
+    A server without database user is not opened here (``database`` None): the sign-in that
+    follows connects as the account's own role."""
 
     def __init__(self, parent: Optional[QWidget] = None, *,
                  store_path: Optional[Path] = None, current_url: Optional[str] = None) -> None:
@@ -234,6 +239,12 @@ class ConnectionDialog(QDialog):
 
     def _enable(self) -> None:
         has = self.servers.currentItem() is not None
+        entry = self.selected_server()
+        own = entry is not None and not entry.user
+        # Without a database user each account types its own name and password at sign-in.
+        self.password_edit.setEnabled(not own)
+        self.password_edit.setPlaceholderText(
+            "登录时输入本人的用户名和密码" if own else "每次连接时输入，不会保存")
         self.edit_button.setEnabled(has)
         self.remove_button.setEnabled(has)
         self.test_button.setEnabled(self.local.isChecked() or has)
@@ -279,6 +290,8 @@ class ConnectionDialog(QDialog):
             entry = self.selected_server()
             if entry is None:
                 return ConnectionCheck(False, "请先在列表中选择服务器，或点“添加…”。")
+            if not entry.user:
+                return ConnectionCheck(True, OWN_ROLE_NOTE)
             return conn.check_server(entry, self.password_edit.text())
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -302,6 +315,12 @@ class ConnectionDialog(QDialog):
             password = self.password_edit.text() or None
             full = conn.server_url(entry, password)
             last = {"kind": "server", "name": entry.name}
+            if not entry.user:  # opened by the sign-in that follows, as the account's own role
+                self.url, self.password = conn.public_url(full), None
+                self.store.last = last
+                self._save_store()
+                self.accept()
+                return
         QGuiApplication.setOverrideCursor(Qt.WaitCursor)
         try:
             self.database = Database(conn.url_text(full))

@@ -4,27 +4,34 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
 from sqlalchemy.exc import OperationalError
 
 from taskboard.core import auth
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database, describe_database
+from taskboard.core.server_login import (
+    NOT_AN_ACCOUNT, SignInRefused, account_of, check_password, open_as_account,
+)
 
 
 class LoginDialog(QDialog):
     """Asks for user name and password; ``actor`` holds the signed-in user after accept.
 
     With ``locked_user`` the user name is fixed: the window was locked after being idle.
+    With ``server_url`` (a PostgreSQL address without user name, ``db`` None) signing in is
+    connecting as the account's own role; ``db`` holds the opened database after accept.
     """
 
-    def __init__(self, db: Database, parent: Optional[QWidget] = None, *,
+    def __init__(self, db: Optional[Database], parent: Optional[QWidget] = None, *,
                  username: str = "", locked_user: Optional[Actor] = None,
-                 reason: str = "") -> None:
+                 reason: str = "", server_url: Optional[str] = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.server_url = server_url
         self.actor: Optional[Actor] = None
         self.locked_user = locked_user
         self.setWindowTitle("已锁定 · 挂图作战" if locked_user else "登录 · 挂图作战任务调度平台")
@@ -33,7 +40,7 @@ class LoginDialog(QDialog):
         title = QLabel("挂图作战 · 任务调度平台")
         title.setObjectName("loginTitle")
         title.setStyleSheet("font-size: 16pt; font-weight: bold; padding: 6px 0;")
-        where = QLabel(describe_database(db.url))
+        where = QLabel(describe_database(server_url or db.url))
         where.setStyleSheet("color: #555;")
         where.setWordWrap(True)
         self.username = QLineEdit(locked_user.username if locked_user else username)
@@ -75,6 +82,12 @@ class LoginDialog(QDialog):
                 note.setStyleSheet("color: #b00020; font-weight: bold;")
             layout.addWidget(note)
         layout.addWidget(where)
+        if server_url is not None:
+            how = QLabel("请用本人的用户名和密码登录；密码由数据库服务器核对。")
+            how.setObjectName("serverSignInNote")
+            how.setStyleSheet("color: #555;")
+            how.setWordWrap(True)
+            layout.addWidget(how)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -96,8 +109,8 @@ class LoginDialog(QDialog):
             self.password.setFocus()
             return
         try:
-            actor = auth.sign_in(self.db.Session, name, password)
-        except auth.AuthError as exc:
+            actor = self._sign_in(name, password)
+        except (auth.AuthError, SignInRefused) as exc:
             self.show_error(str(exc))
             self.password.clear()
             self.password.setFocus()
@@ -111,11 +124,41 @@ class LoginDialog(QDialog):
         self.actor = actor
         self.accept()
 
+    def _sign_in(self, name: str, password: str) -> Actor:
+        if self.server_url is not None:
+            QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+            try:
+                self.db = open_as_account(self.server_url, name, password)
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+            return self.db.account.actor
+        if self.db.account is not None:  # unlocking: the server checks the password again
+            check_password(self.db, password)
+            account = account_of(self.db)
+            if account is None:
+                raise SignInRefused(NOT_AN_ACCOUNT.format(user=name))
+            return account.actor
+        return auth.sign_in(self.db.Session, name, password)
+
 
 def ask_sign_in(db: Database, parent: Optional[QWidget] = None) -> Optional[Actor]:
-    """First start creates the administrator; then the login dialog. None if cancelled."""
+    """First start creates the administrator; then the login dialog. None if cancelled.
+
+    Connected as an account's own role, the server has signed the user in already; a one-time
+    password is changed before anything else.
+    """
     from taskboard.ui.session.first_admin_dialog import FirstAdminDialog
 
+    try:
+        account = db.account if db.account is not None else account_of(db)
+    except SignInRefused as exc:
+        QMessageBox.warning(parent, "登录", str(exc))
+        return None
+    if account is not None:
+        db.account = account
+        if account.must_change_password and not change_one_time_password(db, parent):
+            return None
+        return account.actor
     with db.session() as s:
         first = auth.needs_first_admin(s)
     username = ""
@@ -129,3 +172,23 @@ def ask_sign_in(db: Database, parent: Optional[QWidget] = None) -> Optional[Acto
     if login.exec() != QDialog.Accepted:
         return None
     return login.actor
+
+
+def ask_server_sign_in(url: str, username: str = "",
+                       parent: Optional[QWidget] = None) -> Optional[Database]:
+    """Sign in on a server where each account connects as its own role; the opened database
+    (``db.account`` set), or None if cancelled."""
+    login = LoginDialog(None, parent, username=username, server_url=url)
+    if login.exec() != QDialog.Accepted:
+        if login.db is not None:
+            login.db.dispose()
+        return None
+    return login.db
+
+
+def change_one_time_password(db: Database, parent: Optional[QWidget] = None) -> bool:
+    """The first sign-in with a one-time password: a new one, or no window at all."""
+    from taskboard.ui.session.change_password_dialog import ChangePasswordDialog
+
+    dialog = ChangePasswordDialog(None, parent, db=db, actor=db.account.actor, one_time=True)
+    return dialog.exec() == QDialog.Accepted

@@ -107,6 +107,8 @@ class AccountWatch(QObject):
 def _has_password(window) -> bool:
     if window.ctx.actor.user_id is None:  # a database without accounts, rendered headless
         return False
+    if window.ctx.db.account is not None:  # the server holds the password, not the program
+        return True
 
     def work(s):
         user = s.get(User, window.ctx.actor.user_id)

@@ -37,11 +37,15 @@ class ServerEditDialog(QDialog):
         self.database.setObjectName("serverDatabase")
         self.user = QLineEdit()
         self.user.setObjectName("serverUser")
+        self.user.setPlaceholderText("留空：各账号以本人的用户名和密码登录")
         self.sslmode = QComboBox()
         self.sslmode.setObjectName("serverSslmode")
         for mode, label in SSLMODES.items():
             self.sslmode.addItem(label, mode)
-        note = QLabel("密码不在此保存：每次连接时输入。")
+        note = QLabel("用户名留空（推荐）：每个账号登录时输入本人的用户名和密码，由服务器核对，"
+                      "各人只能做本角色允许的事。只有管理员升级或设置数据库时，才填写数据表所有者的"
+                      "用户名。密码不在此保存：每次连接时输入。")
+        note.setWordWrap(True)
         note.setStyleSheet("color: #666;")
         self.error = QLabel()
         self.error.setObjectName("serverError")
@@ -54,7 +58,7 @@ class ServerEditDialog(QDialog):
         form.addRow("服务器地址 *", self.host)
         form.addRow("端口", self.port)
         form.addRow("数据库 *", self.database)
-        form.addRow("用户名 *", self.user)
+        form.addRow("数据库用户名", self.user)
         form.addRow("SSL 模式", self.sslmode)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("确定")
