@@ -181,12 +181,34 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     ``months`` holds each month's reports already digested (``report_months``), as the
     history cache keeps them; without it every month is read here.
     """
-    settings = settings or BoardSettings()
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"专项工作不存在：{campaign_id}")
     first = min(Period.of(campaign.start_date), last)
-    periods = period_range(first, last)
+    return _history(session, campaign_id, period_range(first, last), today, cal,
+                    settings or BoardSettings(), months)
+
+
+def month_figures(session: Session, campaign_id: int, period: Period, today: dt.date,
+                  cal: WorkCalendar, settings: Optional[BoardSettings] = None
+                  ) -> tuple[dict[int, Optional[float]], dict[int, int]]:
+    """One month's on-time report rate and urges per unit, as ``load_history`` has them.
+
+    Neither figure looks at other months (membership, what is owed, the first submission and
+    the urges are all the month's own), so only that month's reports are read: a sixtieth of
+    the work of the whole history. Progress does carry over from earlier months, which is
+    why this returns no levels.
+    """
+    if session.get(Campaign, campaign_id) is None:
+        raise LookupError(f"专项工作不存在：{campaign_id}")
+    one = _history(session, campaign_id, [period], today, cal, settings or BoardSettings(), None)
+    return one.on_time_at(period), one.urges_at(period)
+
+
+def _history(session: Session, campaign_id: int, periods: list[Period], today: dt.date,
+             cal: WorkCalendar, settings: BoardSettings,
+             months: Optional[Mapping[Period, "MonthReports"]]) -> History:
+    first, last = periods[0], periods[-1]
     n_p = len(periods)
     base = _month_index(first)
 

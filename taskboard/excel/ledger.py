@@ -219,8 +219,7 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
 def _history_figures(session, campaign_id, period, today, cal, settings):
     """On-time report rates and urges per unit for the period, as the battle map ranks them."""
     try:
-        from taskboard.core.dashboard_history import load_history
+        from taskboard.core.dashboard_history import month_figures
     except ImportError:  # numpy missing: rank without the on-time rate
         return {}, {}
-    history = load_history(session, campaign_id, period, today, cal, settings)
-    return history.on_time_at(period), history.urges_at(period)
+    return month_figures(session, campaign_id, period, today, cal, settings)
