@@ -170,8 +170,8 @@ class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
         self._cache: dict[int, list[AssignmentRow]] = {}
 
     def card_facts(self) -> Iterator[tuple]:
-        """(assignment id, closed, due state, lagging, report status, report text) of every
-        assignment, as its row has them, without building the rows (``core.cards``)."""
+        """(task id, assignment id, closed, due state, lagging, report status, report text)
+        of every assignment, as its row has them, without building the rows (core.cards)."""
         return self._facts()
 
     def __getitem__(self, task_id: int) -> list[AssignmentRow]:
@@ -346,7 +346,7 @@ def _load_board(
         for tid, arows in raw.items():
             _, tprog, open_due, _, _ = task_facts[tid]
             for aid, _, _, _, closed, _, status, text, _, progress, _ in arows:
-                yield (aid, closed, done if closed else open_due,
+                yield (tid, aid, closed, done if closed else open_due,
                        is_lagging(progress, tprog, closed), status, text)
 
     rows = []

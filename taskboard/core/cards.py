@@ -136,9 +136,16 @@ def load_cards(session: Session, board: Board, min_chars: int) -> dict[int, Card
     if facts is None:
         cards = board_cards(board.assignments, previous, min_chars)
     else:
+        # Each task's worst card too, here in the loader's worker: worked out later on the UI
+        # thread it would build every row after all.
         get = previous.get
-        cards = {aid: card_of(closed, due, lagging, status, text, get(aid, ""), min_chars)
-                 for aid, closed, due, lagging, status, text in facts()}
+        cards, worst = {}, dict.fromkeys(board.assignments, Card.NONE)
+        for tid, aid, closed, due, lagging, status, text in facts():
+            card = cards[aid] = card_of(closed, due, lagging, status, text, get(aid, ""),
+                                        min_chars)
+            if card > worst[tid]:
+                worst[tid] = card
+        board.memo["task_cards"] = worst
     board.memo["cards"] = cards
     return cards
 

@@ -4,7 +4,9 @@ from collections import Counter
 from sqlalchemy import select
 
 from taskboard.core.board import load_board
-from taskboard.core.cards import Card, board_cards, load_cards, previous_texts
+from taskboard.core.cards import (
+    Card, board_cards, load_cards, previous_texts, task_cards, worst_card,
+)
 from taskboard.core.models import Report
 from taskboard.core.periods import Period
 from taskboard.core.services.review import review_report
@@ -15,11 +17,15 @@ from tests.conftest import TODAY
 def _both(db, period):
     with db.session() as s:
         cal, settings = load_calendar(s), load_settings(s)
-        fast = load_cards(s, load_board(s, 1, period, TODAY, cal, settings),
-                          settings.score_min_chars)
+        quick = load_board(s, 1, period, TODAY, cal, settings)
+        fast = load_cards(s, quick, settings.score_min_chars)
         board = load_board(s, 1, period, TODAY, cal, settings)
         rows = {tid: board.assignments[tid] for tid in board.assignments}  # every row built
         slow = board_cards(rows, previous_texts(s, 1, period), settings.score_min_chars)
+        slow_tasks = {tid: worst_card(slow[a.assignment_id] for a in arows)
+                      for tid, arows in rows.items()}
+    assert task_cards(quick) == slow_tasks
+    assert set(slow_tasks.values()) != {Card.NONE}
     return fast, slow
 
 
