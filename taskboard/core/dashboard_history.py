@@ -217,7 +217,7 @@ def _history(session: Session, campaign_id: int, periods: list[Period], today: d
     maybe_task = or_(Task.deleted.is_(False), Task.deleted_on.is_not(None))
     maybe_assignment = or_(Assignment.archived.is_(False), Assignment.removed_on.is_not(None))
     task_ids = select(Task.id).where(Task.campaign_id == campaign_id, maybe_task)
-    arows = session.execute(
+    arows = session.connection().execute(
         select(Assignment.id, Assignment.unit_id, Unit.name, Unit.kind, Assignment.closed_on,
                Task.closed_on, Task.deadline, Task.start_date,
                func.coalesce(Assignment.added_on, Task.start_date),
@@ -291,7 +291,7 @@ def _history(session: Session, campaign_id: int, periods: list[Period], today: d
     urged = np.zeros((n_a, n_p), dtype=np.int64)
     urge_end = dt.datetime.combine(last.last_day, dt.time.max)
     urge_start = dt.datetime.combine(first.first_day, dt.time.min)
-    for aid, at in session.execute(
+    for aid, at in session.connection().execute(
             select(UrgeRecord.assignment_id, UrgeRecord.urged_at)
             .where(UrgeRecord.assignment_id.in_(select(Assignment.id).where(
                 Assignment.task_id.in_(task_ids))),

@@ -69,7 +69,7 @@ def _labelled(parts: list[tuple[str, str]], many: bool) -> str:
 def _report_details(session: Session, campaign_id: int, period: Period) -> dict[int, tuple]:
     """The period's latest report per assignment: (status, text, problems, next, comment)."""
     out: dict[int, tuple] = {}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Report.assignment_id, Report.status, Report.text, Report.problems,
                Report.next_steps, Report.review_comment)
         .join(Assignment, Assignment.id == Report.assignment_id)
