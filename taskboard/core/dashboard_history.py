@@ -146,7 +146,13 @@ def _report_run(session: Session, campaign_id: int, run: list[Period],
     flat = np.fromiter(chain.from_iterable(chain.from_iterable(
         iter(lambda: cursor.fetchmany(50_000), []))), dtype=np.int64)
     result.close()
-    rep = flat.reshape(-1, 6)
+    return _digest(flat.reshape(-1, 6), run, cutoff_of)
+
+
+def _digest(rep: np.ndarray, run: list[Period],
+            cutoff_of: Mapping[Period, dt.date]) -> dict[Period, MonthReports]:
+    """``_reports_query``'s rows (in report id order) of a run of months, per month."""
+    base = _month_index(run[0])
     rep_p = rep[:, 1] - base
     # On time: submitted by the month's report day (compared as month number, then day,
     # since a holiday can push the report day into the month before).
@@ -199,10 +205,28 @@ def month_figures(session: Session, campaign_id: int, period: Period, today: dt.
     the work of the whole history. Progress does carry over from earlier months, which is
     why this returns no levels.
     """
+    figures, _ = month_figures_with(session, campaign_id, period, today, cal, settings, ())
+    return figures
+
+
+def month_figures_with(session: Session, campaign_id: int, period: Period, today: dt.date,
+                       cal: WorkCalendar, settings: Optional[BoardSettings],
+                       columns: Sequence) -> tuple[tuple[dict, dict], list[tuple]]:
+    """``month_figures``, and more columns of the same month's reports from the same read:
+    (figures, [(assignment id, *columns) per report, in report id order]).
+
+    The ledger shows the month's report texts too; reading the month's reports once for both
+    saves a scan of them.
+    """
     if session.get(Campaign, campaign_id) is None:
         raise LookupError(f"专项工作不存在：{campaign_id}")
-    one = _history(session, campaign_id, [period], today, cal, settings or BoardSettings(), None)
-    return one.on_time_at(period), one.urges_at(period)
+    settings = settings or BoardSettings()
+    rows = session.connection().execute(
+        _reports_query(session, campaign_id, period, period).add_columns(*columns)).all()
+    rep = np.array([r[:6] for r in rows], dtype=np.int64).reshape(-1, 6)
+    months = _digest(rep, [period], {period: report_day(period, cal, settings.report_day)})
+    one = _history(session, campaign_id, [period], today, cal, settings, months)
+    return (one.on_time_at(period), one.urges_at(period)), [(r[0], *r[6:]) for r in rows]
 
 
 def _history(session: Session, campaign_id: int, periods: list[Period], today: dt.date,
