@@ -40,3 +40,23 @@ def test_bench_city_smoke(tmp_path, capsys):
     for action in ("approve", "return", "close-out", "feedback"):
         step = steps[f"{action} through the GUI action, until every view shows it (demo scale)"]
         assert step["median_ms"] > 0 and step["target"] == "≤ 300 ms"
+
+
+def test_bench_only_runs_the_chosen_groups(capsys):
+    assert main(["bench", "--demo", "--only", "list", "--only", "ledger", "--repeat", "1",
+                 "--json"]) == 0
+    names = [s["name"] for s in json.loads(capsys.readouterr().out)]
+    assert names[0] == "load main list (query + rows)"
+    assert "whole ledger export, values included" in names
+    assert not any(n.startswith(("cold start", "switch period", "largest UI-thread stall",
+                                 "approve through")) for n in names)
+
+
+def test_bench_only_refuses_an_unknown_group(capsys):
+    try:
+        main(["bench", "--demo", "--only", "everything"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("an unknown group was accepted")
+    assert "--only" in capsys.readouterr().err

@@ -158,28 +158,40 @@ def _drain_workers() -> None:
         app.processEvents()
 
 
+# Groups of steps that --only may pick (every group when none is given).
+GROUPS = ("list", "ledger", "start", "window", "actions")
+
+
 def run_bench(scale: str, url: Optional[str], repeat: int, log=print,
               today: Optional[dt.date] = None, growth: bool = False,
-              growth_double: bool = False) -> list[Step]:
+              growth_double: bool = False, only: Optional[list[str]] = None) -> list[Step]:
     from taskboard.cli import bench_gui, bench_start
 
+    chosen = set(only or GROUPS)
     db = prepare_db(scale, url, log)
     today = today or dt.date.today()
     period = Period.of(today)
     with db.session() as s:
         campaign_id = s.scalar(select(Campaign.id).order_by(Campaign.id))
-    steps = [step_main_list(db, campaign_id, period, today, repeat)]
-    steps += extra_steps(db, campaign_id, period, today, repeat)
-    steps += bench_start.step_cold_start(db.url, repeat)
-    scratch, folder = _scratch_copy(db, url)
-    try:
-        steps += gui_steps(scratch, campaign_id, period, today, repeat)
-    finally:
-        scratch.dispose()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-    steps += bench_gui.step_actions(today, repeat)
-    _drain_workers()
+    steps = []
+    if "list" in chosen:
+        steps.append(step_main_list(db, campaign_id, period, today, repeat))
+    if "ledger" in chosen:
+        steps += extra_steps(db, campaign_id, period, today, repeat)
+    if "start" in chosen:
+        steps += bench_start.step_cold_start(db.url, repeat)
+    if "window" in chosen:
+        scratch, folder = _scratch_copy(db, url)
+        try:
+            steps += gui_steps(scratch, campaign_id, period, today, repeat)
+        finally:
+            scratch.dispose()
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+    if "actions" in chosen:
+        steps += bench_gui.step_actions(today, repeat)
+    if chosen & {"window", "actions"}:
+        _drain_workers()
     db.dispose()
     if growth or growth_double:
         scales = bench_start.growth_scales(growth_double)
@@ -220,7 +232,7 @@ def cmd_bench(args) -> int:
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     try:
         steps = run_bench(args.scale, args.db, args.repeat, log, growth=args.growth,
-                          growth_double=args.growth_2x)
+                          growth_double=args.growth_2x, only=args.only)
     except RuntimeError as exc:
         raise CliError(f"性能测试失败：{exc}") from None
     if args.json:
@@ -238,6 +250,9 @@ def register(sub, common) -> None:
     p.add_argument("--repeat", type=int, default=5, metavar="N",
                    help="每步运行次数，报告中位数（默认 5）")
     p.add_argument("--json", action="store_true", help="以 JSON 格式输出")
+    p.add_argument("--only", action="append", choices=GROUPS, metavar="组",
+                   help="只测其中几组（可重复）：list 主列表，ledger 台账导出，start 冷启动，"
+                        "window 窗口内搜索、切换月份、重绘和变更后的卡顿，actions 界面操作；默认全部")
     p.add_argument("--growth", action="store_true",
                    help="另测城市级到省级规模的增长（首次运行需生成两个测试数据库）")
     p.add_argument("--growth-2x", action="store_true",

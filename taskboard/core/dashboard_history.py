@@ -146,7 +146,13 @@ def _report_run(session: Session, campaign_id: int, run: list[Period],
     flat = np.fromiter(chain.from_iterable(chain.from_iterable(
         iter(lambda: cursor.fetchmany(50_000), []))), dtype=np.int64)
     result.close()
-    rep = flat.reshape(-1, 6)
+    return _digest(flat.reshape(-1, 6), run, cutoff_of)
+
+
+def _digest(rep: np.ndarray, run: list[Period],
+            cutoff_of: Mapping[Period, dt.date]) -> dict[Period, MonthReports]:
+    """``_reports_query``'s rows (in report id order) of a run of months, per month."""
+    base = _month_index(run[0])
     rep_p = rep[:, 1] - base
     # On time: submitted by the month's report day (compared as month number, then day,
     # since a holiday can push the report day into the month before).
@@ -181,12 +187,52 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     ``months`` holds each month's reports already digested (``report_months``), as the
     history cache keeps them; without it every month is read here.
     """
-    settings = settings or BoardSettings()
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"专项工作不存在：{campaign_id}")
     first = min(Period.of(campaign.start_date), last)
-    periods = period_range(first, last)
+    return _history(session, campaign_id, period_range(first, last), today, cal,
+                    settings or BoardSettings(), months)
+
+
+def month_figures(session: Session, campaign_id: int, period: Period, today: dt.date,
+                  cal: WorkCalendar, settings: Optional[BoardSettings] = None
+                  ) -> tuple[dict[int, Optional[float]], dict[int, int]]:
+    """One month's on-time report rate and urges per unit, as ``load_history`` has them.
+
+    Neither figure looks at other months (membership, what is owed, the first submission and
+    the urges are all the month's own), so only that month's reports are read: a sixtieth of
+    the work of the whole history. Progress does carry over from earlier months, which is
+    why this returns no levels.
+    """
+    figures, _ = month_figures_with(session, campaign_id, period, today, cal, settings, ())
+    return figures
+
+
+def month_figures_with(session: Session, campaign_id: int, period: Period, today: dt.date,
+                       cal: WorkCalendar, settings: Optional[BoardSettings],
+                       columns: Sequence) -> tuple[tuple[dict, dict], list[tuple]]:
+    """``month_figures``, and more columns of the same month's reports from the same read:
+    (figures, [(assignment id, *columns) per report, in report id order]).
+
+    The ledger shows the month's report texts too; reading the month's reports once for both
+    saves a scan of them.
+    """
+    if session.get(Campaign, campaign_id) is None:
+        raise LookupError(f"专项工作不存在：{campaign_id}")
+    settings = settings or BoardSettings()
+    rows = session.connection().execute(
+        _reports_query(session, campaign_id, period, period).add_columns(*columns)).all()
+    rep = np.array([r[:6] for r in rows], dtype=np.int64).reshape(-1, 6)
+    months = _digest(rep, [period], {period: report_day(period, cal, settings.report_day)})
+    one = _history(session, campaign_id, [period], today, cal, settings, months)
+    return (one.on_time_at(period), one.urges_at(period)), [(r[0], *r[6:]) for r in rows]
+
+
+def _history(session: Session, campaign_id: int, periods: list[Period], today: dt.date,
+             cal: WorkCalendar, settings: BoardSettings,
+             months: Optional[Mapping[Period, "MonthReports"]]) -> History:
+    first, last = periods[0], periods[-1]
     n_p = len(periods)
     base = _month_index(first)
 
@@ -195,7 +241,7 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     maybe_task = or_(Task.deleted.is_(False), Task.deleted_on.is_not(None))
     maybe_assignment = or_(Assignment.archived.is_(False), Assignment.removed_on.is_not(None))
     task_ids = select(Task.id).where(Task.campaign_id == campaign_id, maybe_task)
-    arows = session.execute(
+    arows = session.connection().execute(
         select(Assignment.id, Assignment.unit_id, Unit.name, Unit.kind, Assignment.closed_on,
                Task.closed_on, Task.deadline, Task.start_date,
                func.coalesce(Assignment.added_on, Task.start_date),
@@ -269,7 +315,7 @@ def load_history(session: Session, campaign_id: int, last: Period, today: dt.dat
     urged = np.zeros((n_a, n_p), dtype=np.int64)
     urge_end = dt.datetime.combine(last.last_day, dt.time.max)
     urge_start = dt.datetime.combine(first.first_day, dt.time.min)
-    for aid, at in session.execute(
+    for aid, at in session.connection().execute(
             select(UrgeRecord.assignment_id, UrgeRecord.urged_at)
             .where(UrgeRecord.assignment_id.in_(select(Assignment.id).where(
                 Assignment.task_id.in_(task_ids))),

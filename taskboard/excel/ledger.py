@@ -69,7 +69,7 @@ def _labelled(parts: list[tuple[str, str]], many: bool) -> str:
 def _report_details(session: Session, campaign_id: int, period: Period) -> dict[int, tuple]:
     """The period's latest report per assignment: (status, text, problems, next, comment)."""
     out: dict[int, tuple] = {}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Report.assignment_id, Report.status, Report.text, Report.problems,
                Report.next_steps, Report.review_comment)
         .join(Assignment, Assignment.id == Report.assignment_id)
@@ -100,7 +100,8 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
         board = Board(board.campaign_id, board.period, board.as_of, kept,
                       {tid: a for tid, a in board.assignments.items() if tid in keep})
     campaign = session.get(Campaign, campaign_id)
-    details = _report_details(session, campaign_id, period)
+    (on_time, urges), details = _month_reports(session, campaign_id, period, today, cal,
+                                               settings)
     outcomes = dict(session.execute(select(Task.id, Task.close_outcome)
                                     .where(Task.campaign_id == campaign_id)).all())
     units = {u.id: u for u in session.execute(
@@ -192,7 +193,6 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
     ]
 
     measure = Measure.MEAN_PROGRESS
-    on_time, urges = _history_figures(session, campaign_id, period, today, cal, settings)
     ranks = rank_units(board_unit_metrics(board, measure, on_time, urges))
     bars = {b.unit_id: b for b in light_bars(board, False)}
     wl = water_level(board, Group.DISTRICT, measure)
@@ -216,11 +216,15 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
         unit_lights=unit_lights, water=water)
 
 
-def _history_figures(session, campaign_id, period, today, cal, settings):
-    """On-time report rates and urges per unit for the period, as the battle map ranks them."""
+def _month_reports(session, campaign_id, period, today, cal, settings):
+    """The districts' on-time rates and urges for the period, as the battle map ranks them,
+    and the period's latest report per assignment, from one read of the month's reports."""
+    columns = (Report.status, Report.text, Report.problems, Report.next_steps,
+               Report.review_comment)
     try:
-        from taskboard.core.dashboard_history import load_history
+        from taskboard.core.dashboard_history import month_figures_with
     except ImportError:  # numpy missing: rank without the on-time rate
-        return {}, {}
-    history = load_history(session, campaign_id, period, today, cal, settings)
-    return history.on_time_at(period), history.urges_at(period)
+        return ({}, {}), _report_details(session, campaign_id, period)
+    figures, rows = month_figures_with(session, campaign_id, period, today, cal, settings,
+                                       columns)
+    return figures, {aid: tuple(rest) for aid, *rest in rows}  # in id order: the latest wins

@@ -18,11 +18,10 @@ from taskboard.core.services.users import ROLE_WORDS
 from taskboard.core.periods import Period, period_range
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.core.rules import Light
-from taskboard.ui.common.background import Background
 from taskboard.ui.common.context import AppContext
 from taskboard.ui.features import install_all
 from taskboard.ui.common.lights import light_icon
-from taskboard.ui.common.loader import BusyIndicator, Loader
+from taskboard.ui.common.loader import BusyIndicator, KeyedLoads, Loader
 from taskboard.ui.tasks.task_list_view import TaskListView
 
 
@@ -46,7 +45,7 @@ class MainWindow(QMainWindow):
         self.board: Optional[Board] = None
         # Figures too slow for the UI thread at province scale (scores, the bulletin's
         # preview) are computed here.
-        self.background = Background(ctx, self)
+        self.background = KeyedLoads(ctx, self)
         self._select_after: Optional[int] = None  # a task just saved, selected once listed
         self.setWindowTitle("挂图作战 · 任务调度平台")
         self.resize(1400, 860)

@@ -11,6 +11,7 @@ Every view that reads the database for display owns one ``Loader``:
   into one reload, and a view that is hidden (another tab) reloads only when it is shown.
 * While a load runs the view keeps showing the old data; ``busyChanged`` drives a small
   ``BusyIndicator``.
+* ``KeyedLoads`` runs one-off reads by name (scores, a bulletin preview) as loader requests.
 
 Workers share one small thread pool: the machine may have only two cores, and a database
 session per worker keeps them apart.
@@ -260,6 +261,51 @@ class Loader(QObject):
             self._running = 0
 
 
+class KeyedLoads(QObject):
+    """One-off reads by name (考评 scores, a bulletin's preview) on the same workers.
+
+    ``run(key, work, done, failed)`` is a ``Loader`` request per key: only the latest request
+    of a key is delivered (a quick period switch never shows stale scores), ``all_idle`` waits
+    for them like for any view's load, and ``failed`` gets the error as an exception whose text
+    is the message.
+    """
+
+    def __init__(self, ctx, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._parent = parent
+        self._loads: dict[str, Loader] = {}
+        self._calls: dict[str, tuple[Work, Callable[[Any], None], Callable]] = {}
+        # Running work finishes before the window (and maybe the database) goes away.
+        parent.installEventFilter(self)
+
+    def run(self, key: str, work: Work, done: Callable[[Any], None],
+            failed: Callable[[Exception], None] = lambda exc: None) -> None:
+        self._calls[key] = (work, done, failed)
+        loader = self._loads.get(key)
+        if loader is None:
+            loader = self._loads[key] = Loader(
+                self.ctx.db, self._parent, lambda: self._calls[key][0],
+                lambda result: self._calls[key][1](result), only_when_shown=False)
+            loader.failed.connect(lambda message: self._calls[key][2](RuntimeError(message)))
+        loader.request()
+
+    def busy(self, key: str) -> bool:
+        loader = self._loads.get(key)
+        return loader is not None and loader.busy
+
+    def wait(self) -> None:
+        """Let queued work finish (its results are delivered on the next event turns)."""
+        pool().waitForDone()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._parent and event.type() == QEvent.Close:
+            for loader in self._loads.values():
+                loader.generation += 1  # what is still running is not delivered
+            pool().waitForDone()
+        return False
+
+
 class BusyIndicator(QWidget):
     """A small "正在更新…" with a running bar; the view keeps its old data meanwhile."""
 
@@ -283,4 +329,4 @@ class BusyIndicator(QWidget):
         return self
 
 
-__all__ = ["Loader", "BusyIndicator", "all_idle", "pool", "COALESCE_MS"]
+__all__ = ["Loader", "KeyedLoads", "BusyIndicator", "all_idle", "pool", "COALESCE_MS"]

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -16,13 +16,16 @@ from taskboard.core import permissions
 from taskboard.core.errors import ConflictError
 from taskboard.core.models import Assignment, Task, Unit
 from taskboard.core.periods import Period
-from taskboard.core.services import tasks as task_service
-from taskboard.core.services import undo as undo_service
 from taskboard.core.services.reports import counted_progress
 from taskboard.ui.tasks.assignment_table_model import AssignmentIdRole
 from taskboard.ui.common.ops import OpFailed, ask, read, run_op, tell_done
-from taskboard.ui.review.task_detail import TaskDetailDialog
-from taskboard.ui.tasks.task_editor import TaskEditorDialog, UndoEntry
+
+if TYPE_CHECKING:
+    from taskboard.ui.review.task_detail import TaskDetailDialog
+    from taskboard.ui.tasks.task_editor import TaskEditorDialog, UndoEntry
+
+# The editor, the detail dialog and the services behind them are imported when first opened:
+# the first window does not wait for them.
 
 
 class TaskActions(QObject):
@@ -100,6 +103,8 @@ class TaskActions(QObject):
 
     # --- 编辑任务 ---------------------------------------------------------------------------
     def new_task(self) -> None:
+        from taskboard.ui.tasks.task_editor import TaskEditorDialog
+
         cid = self.window.campaign_id()
         if cid is None:
             QMessageBox.information(self.window, "提示", "请先在“管理 → 专项工作管理”中新建专项工作。")
@@ -109,6 +114,8 @@ class TaskActions(QObject):
             self._after_edit(d)
 
     def edit_task(self, task_id: Optional[int] = None) -> None:
+        from taskboard.ui.tasks.task_editor import TaskEditorDialog
+
         tid = self._task_id(task_id)
         if tid is None:
             return
@@ -117,6 +124,8 @@ class TaskActions(QObject):
             self._after_edit(d)
 
     def copy_task(self) -> None:
+        from taskboard.ui.tasks.task_editor import TaskEditorDialog
+
         tid = self._task_id()
         if tid is None:
             return
@@ -125,6 +134,9 @@ class TaskActions(QObject):
             self._after_edit(d)
 
     def delete_task(self) -> None:
+        from taskboard.core.services import tasks as task_service
+        from taskboard.ui.tasks.task_editor import UndoEntry
+
         tid = self._task_id()
         if tid is None:
             return
@@ -172,12 +184,17 @@ class TaskActions(QObject):
 
     def _remember_ticket(self, ticket) -> None:
         """An approve, return or close-out joins the same one-step undo as the edits."""
+        from taskboard.core.services import undo as undo_service
+        from taskboard.ui.tasks.task_editor import UndoEntry
+
         if ticket is not None:
             actor = self.ctx.actor
             self._remember(UndoEntry(ticket.label, lambda s: undo_service.undo(s, actor, ticket)))
 
     # --- 查看详情 / 报送 / 审核 -------------------------------------------------------------
     def show_detail(self, task_id: Optional[int] = None) -> Optional[TaskDetailDialog]:
+        from taskboard.ui.review.task_detail import TaskDetailDialog
+
         tid = self._task_id(task_id)
         if tid is None:
             return None

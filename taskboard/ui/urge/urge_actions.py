@@ -3,7 +3,7 @@ inbox for reporting units and leaders, and the dialogs they open."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -11,17 +11,19 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from taskboard.core import permissions
 from taskboard.core.errors import ServiceError
-from taskboard.core.services import urge_delivery, urge_inbox, urging
+from taskboard.core.services import urging
 from taskboard.core.services.urging import ScreenRow
 from taskboard.ui.common.ops import read
-from taskboard.ui.urge import notice_batch
-from taskboard.ui.urge.notice_inbox import NoticeInboxView
-from taskboard.ui.urge.notice_preview_dialog import NoticePreviewDialog, send_by_email
-from taskboard.ui.urge.notice_template_dialog import NoticeTemplateDialog
-from taskboard.ui.urge.phone_urge_dialog import PhoneUrgeDialog
-from taskboard.ui.urge.robot_send import retry_failed
-from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
 from taskboard.ui.urge.urge_view import UrgeView
+
+if TYPE_CHECKING:
+    from taskboard.ui.urge.notice_inbox import NoticeInboxView
+    from taskboard.ui.urge.notice_preview_dialog import NoticePreviewDialog
+    from taskboard.ui.urge.notice_template_dialog import NoticeTemplateDialog
+    from taskboard.ui.urge.phone_urge_dialog import PhoneUrgeDialog
+
+# The dialogs, the notice documents and the mail and robot delivery behind them are imported
+# when first used: at start-up they cost a tenth of a second that the first window waits for.
 
 
 class UrgeActions(QObject):
@@ -40,6 +42,8 @@ class UrgeActions(QObject):
         if permissions.allowed(actor, "urge.send"):
             self._install_office(menu)
         elif actor.role in (permissions.REPORTER, permissions.LEADER):
+            from taskboard.ui.urge.notice_inbox import NoticeInboxView
+
             self.inbox = NoticeInboxView(self.ctx)
             window.tabs.addTab(self.inbox, "催办通知")
             self.ctx.changes.changed.connect(self._inbox_changed)
@@ -57,7 +61,7 @@ class UrgeActions(QObject):
         view.urgeRequested.connect(self.urge_rows)
         view.phoneRequested.connect(self.phone_rows)
         view.noticeOpened.connect(self.open_notice)
-        view.retryRequested.connect(lambda ids: send_by_email(window, self.ctx, ids))
+        view.retryRequested.connect(self._send_by_email)
         view.ledgerRequested.connect(self.export_ledger)
         view.printAllRequested.connect(self.print_notices)
         view.exportAllRequested.connect(self.export_notices)
@@ -82,12 +86,26 @@ class UrgeActions(QObject):
         self.template_action = add("通知单模板…", self.open_template)
         view.templateRequested.connect(self.open_template)
         if permissions.allowed(self.ctx.actor, "settings.edit"):
-            add("邮件服务器设置…", lambda: self._open(SmtpSettingsDialog(self.ctx, window)))
+            add("邮件服务器设置…", self.open_smtp_settings)
+
+    def _send_by_email(self, ids) -> None:
+        from taskboard.ui.urge.notice_preview_dialog import send_by_email
+
+        send_by_email(self.window, self.ctx, ids)
+
+    def open_smtp_settings(self):
+        from taskboard.ui.urge.smtp_settings_dialog import SmtpSettingsDialog
+
+        return self._open(SmtpSettingsDialog(self.ctx, self.window))
 
     def open_template(self) -> NoticeTemplateDialog:
+        from taskboard.ui.urge.notice_template_dialog import NoticeTemplateDialog
+
         return self._open(NoticeTemplateDialog(self.ctx, self.window))
 
     def retry_robots(self):
+        from taskboard.ui.urge.robot_send import retry_failed
+
         self.robot_job = retry_failed(self.window, self.ctx)
         return self.robot_job
 
@@ -111,6 +129,8 @@ class UrgeActions(QObject):
         except ServiceError as exc:
             QMessageBox.warning(window, "无法催办", str(exc))
             return None
+        from taskboard.ui.urge.notice_preview_dialog import NoticePreviewDialog
+
         return self._open(NoticePreviewDialog(self.ctx, campaign_id=cid, period=period,
                                               plans=plans, parent=window))
 
@@ -135,6 +155,8 @@ class UrgeActions(QObject):
         return self.urge_rows(rows)
 
     def phone_rows(self, rows: Sequence[ScreenRow]) -> PhoneUrgeDialog:
+        from taskboard.ui.urge.phone_urge_dialog import PhoneUrgeDialog
+
         return self._open(PhoneUrgeDialog(self.ctx, rows, self.window))
 
     def phone_current_task(self) -> Optional[PhoneUrgeDialog]:
@@ -154,6 +176,9 @@ class UrgeActions(QObject):
         return self.phone_rows(rows)
 
     def open_notice(self, notice_id: int) -> Optional[NoticePreviewDialog]:
+        from taskboard.core.services import urge_delivery
+        from taskboard.ui.urge.notice_preview_dialog import NoticePreviewDialog
+
         try:
             snap = read(self.ctx, lambda s: urge_delivery.load_snapshot(s, self.ctx.actor, notice_id))
         except ServiceError as exc:
@@ -164,6 +189,8 @@ class UrgeActions(QObject):
     # --- many notices at once -------------------------------------------------------------------
     def export_notices(self, notice_ids: Sequence[int], path: Optional[Path] = None):
         """导出全部 / 导出所选: one PDF or .docx; the job, whose ``finished`` says the outcome."""
+        from taskboard.ui.urge import notice_batch
+
         if path is None:
             period = self.window.period()
             path = notice_batch.ask_path(self.window, len(notice_ids), period.label)
@@ -173,6 +200,8 @@ class UrgeActions(QObject):
         return self.job
 
     def print_notices(self, notice_ids: Sequence[int], printer=None) -> int:
+        from taskboard.ui.urge import notice_batch
+
         return notice_batch.print_notices(self.window, self.ctx, notice_ids, printer)
 
     def export_ledger(self, path: Optional[Path] = None) -> Optional[Path]:
@@ -184,6 +213,7 @@ class UrgeActions(QObject):
             path = Path(name)
         cid = self.window.campaign_id()
         try:
+            from taskboard.core.services import urge_inbox
             from taskboard.notify.ledger import write_ledger  # openpyxl: not at start-up
 
             rows = read(self.ctx, lambda s: urge_inbox.ledger_rows(s, self.ctx.actor, cid))
