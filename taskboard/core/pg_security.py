@@ -48,7 +48,8 @@ FUNCTIONS = ("taskboard_account_id()", "taskboard_account_unit()",
              "taskboard_sync_login(text, text)", "taskboard_rename_login(text, text)",
              "taskboard_change_own_password(text)",
              "taskboard_refuse_change()", "taskboard_stamp_db_user()",
-             "taskboard_connects_here(text)", "taskboard_random_key()")
+             "taskboard_connects_here(text)", "taskboard_random_key()",
+             "taskboard_check_report_time()", "taskboard_reporter_session()")
 
 
 class OwnerCannotCreateRoles(RuntimeError):
@@ -115,6 +116,7 @@ def uninstall(conn: Connection) -> None:
     for trig in ("taskboard_audit_no_update", "taskboard_audit_no_truncate",
                  "taskboard_audit_db_user"):
         ex(f"DROP TRIGGER IF EXISTS {trig} ON audit_event")
+    ex("DROP TRIGGER IF EXISTS taskboard_report_time ON report")
     for table in RLS_TABLES:
         for (name,) in conn.exec_driver_sql(
                 "SELECT policyname FROM pg_policies WHERE tablename = %s AND schemaname = %s",
@@ -233,8 +235,11 @@ def _objects_sql(schema: str) -> list[str]:
               ELSE
                 ours := taskboard_connects_here(p_username);
               END IF;
-              EXECUTE format('ALTER ROLE %I %s NOSUPERUSER NOCREATEDB NOCREATEROLE '
-                             'NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT -1',
+              -- SUPERUSER, REPLICATION and BYPASSRLS are not named even to switch them off:
+              -- on PostgreSQL 15 only a superuser may mention them, and the schema owner is
+              -- not one. taskboard_is_login has already refused a role that has any of them.
+              EXECUTE format('ALTER ROLE %I %s NOCREATEDB NOCREATEROLE INHERIT '
+                             'CONNECTION LIMIT -1',
                              p_username, CASE WHEN acc.active THEN 'LOGIN' ELSE 'NOLOGIN' END);
               FOREACH g IN ARRAY {groups_array} LOOP
                 IF g <> grp AND pg_has_role(p_username, g, 'MEMBER') THEN
@@ -298,6 +303,32 @@ def _objects_sql(schema: str) -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION taskboard_refuse_change()",
         "CREATE TRIGGER taskboard_audit_no_truncate BEFORE TRUNCATE ON audit_event "
         "FOR EACH STATEMENT EXECUTE FUNCTION taskboard_refuse_change()",
+        # --- a reporter's report carries the time it was really sent ------------------------
+        # The on-time rate and the scores count submitted_at and late; a reporter's own login
+        # could otherwise backdate its pending report. The workstation's clock is kept (an
+        # office and its server share a zone), within a day of the server's, whatever their
+        # zones; late follows from it as the program computes it.
+        f"""CREATE FUNCTION taskboard_check_report_time() RETURNS trigger LANGUAGE plpgsql
+            {path} AS $$
+            BEGIN
+              IF NEW.submitted_at IS NULL
+                 OR abs(extract(epoch FROM (NEW.submitted_at - localtimestamp))) > 93600 THEN
+                RAISE EXCEPTION '报送时间必须是报送的当时，不能改动'
+                  USING ERRCODE = 'insufficient_privilege';
+              END IF;
+              NEW.late := NEW.period < to_char(NEW.submitted_at, 'YYYY-MM');
+              -- A digest of the office's import, never the reporter's to set or change.
+              IF TG_OP = 'INSERT' THEN NEW.source := ''; ELSE NEW.source := OLD.source; END IF;
+              RETURN NEW;
+            END $$""",
+        # pg_has_role counts a superuser as a member of every role: the owner's and the
+        # superuser's bulk loads of past months must pass untouched.
+        f"""CREATE FUNCTION taskboard_reporter_session() RETURNS boolean LANGUAGE sql STABLE
+            {path} AS $$ SELECT NOT r.rolsuper
+                            AND pg_has_role(session_user, 'taskboard_reporter', 'MEMBER')
+                         FROM pg_roles r WHERE r.rolname = session_user $$""",
+        "CREATE TRIGGER taskboard_report_time BEFORE INSERT OR UPDATE ON report FOR EACH ROW "
+        "WHEN (taskboard_reporter_session()) EXECUTE FUNCTION taskboard_check_report_time()",
     ]
 
 
@@ -307,7 +338,8 @@ def _grants_sql(schema: str) -> list[str]:
     out = [f"GRANT USAGE ON SCHEMA {_q(schema)} TO {all_groups}"]
     out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC" for fn in FUNCTIONS]
     for fn in ("taskboard_account_id()", "taskboard_account_unit()",
-               "taskboard_office_sign(bytea)", "taskboard_change_own_password(text)"):
+               "taskboard_office_sign(bytea)", "taskboard_change_own_password(text)",
+               "taskboard_reporter_session()"):
         out.append(f"GRANT EXECUTE ON FUNCTION {fn} TO {all_groups}")
     for fn in ("taskboard_sync_login(text, text)", "taskboard_rename_login(text, text)"):
         out.append(f"GRANT EXECUTE ON FUNCTION {fn} TO taskboard_admin")

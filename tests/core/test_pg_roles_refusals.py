@@ -190,6 +190,11 @@ REPORTER = [
     ("answer another unit's notice", "UPDATE urge_notice SET answer = '已落实' WHERE id = "
                                      "{other_notice}", NO_ROWS),
     ("edit a notice", "UPDATE urge_notice SET body = '{{}}' WHERE id = {other_notice}", DENIED),
+    # The on-time rate counts when a report was sent: not the reporter's to move.
+    ("backdate own report", "UPDATE report SET submitted_at = '2026-11-01', late = false "
+                            "WHERE id = {own_pending}", DENIED),
+    ("insert a backdated report", _report("own_assignment").replace("now()", "'2026-11-01'"),
+     DENIED),
 ]
 LEADER = [
     ("submit a report", _report("own_assignment"), DENIED),
