@@ -73,7 +73,10 @@ def _refusal(exc: BaseException, url: str, username: str) -> str:
     # The server says so only after the password was right, so saying it tells nothing new.
     if "not permitted to log in" in detail.lower() or "不允许登录" in detail:
         return DEACTIVATED.format(user=username)
-    if _kind(detail) in ("password", "role", "no_password"):
+    # pg_hba.conf lines for the taskboard groups ("+taskboard_reporter") turn an unknown
+    # name away before any password is asked: answered like a wrong password, so that the
+    # answer does not tell which names exist.
+    if _kind(detail) in ("password", "role", "no_password", "hba"):
         return BAD_CREDENTIALS
     return explain_open_error(exc, url)
 

@@ -250,13 +250,21 @@ def test_the_administrator_on_their_own_login_creates_an_account_that_signs_in(
         "users", "add", name, "--role", "dispatcher", "--db", office.url, "--user",
         office.pre + "admin", "--password-stdin", "--new-password-stdin"], f"{PW}\n{NEW_PW}\n")
     assert (code, err) == (0, "") and name in out
-    code, _out, err = run(monkeypatch, capsys, ["stats", "--db", office.url, "--user", name,
-                                                "--password-stdin"], NEW_PW)
+    # The administrator knows that password: the new account must set its own first.
+    stats = ["stats", "--db", office.url, "--user", name, "--password-stdin"]
+    code, _out, err = run(monkeypatch, capsys, stats, NEW_PW)
+    assert code == 2 and "一次性密码" in err
+    own_pw = "Eigenes-Kennwort-88"
+    code, _out, err = run(monkeypatch, capsys, ["password", "--db", office.url, "--user", name,
+                                                "--password-stdin", "--new-password-stdin"],
+                          f"{NEW_PW}\n{own_pw}\n")
+    assert (code, err) == (0, "")
+    code, _out, err = run(monkeypatch, capsys, stats, own_pw)
     assert (code, err) == (0, "")
     # A dispatcher's own login may not do the same.
     code, _out, err = run(monkeypatch, capsys, [
         "users", "add", office.pre + "zwei", "--role", "admin", "--db", office.url, "--user",
-        name, "--password-stdin", "--new-password-stdin"], f"{NEW_PW}\n{NEW_PW}\n")
+        name, "--password-stdin", "--new-password-stdin"], f"{own_pw}\n{own_pw}\n")
     assert (code, err) == (2, f"taskboard: 错误：当前账号（{name}）没有“管理用户”的权限。\n")
 
 
@@ -273,3 +281,19 @@ def test_accounts_wait_for_the_owner_to_upgrade_the_database(office, monkeypatch
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
             "0007_i12"
     engine.dispose()
+
+
+def test_a_name_turned_away_by_pg_hba_is_answered_like_a_wrong_password():
+    # With the README's pg_hba.conf lines ("+taskboard_reporter" and the like) an unknown
+    # name matches no line, and the server says so before asking for a password; the
+    # suite's own server trusts every local name, so its words are given here.
+    import psycopg
+
+    from taskboard.core.server_login import _refusal
+
+    words = ('connection failed: connection to server at "10.10.1.5", port 5432 failed: '
+             'FATAL:  no pg_hba.conf entry for host "10.10.3.7", user "ghost", '
+             'database "taskboard", no encryption')
+    refusal = _refusal(psycopg.OperationalError(words), "postgresql+psycopg://10.10.1.5/taskboard",
+                       "ghost")
+    assert refusal == BAD

@@ -63,11 +63,12 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
     rows = session.execute(
         select(User, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
         .order_by(User.id)).all()
-    # On a managed server the password is the login role's: it can sign in or not.
-    logins = pg_roles.login_names(session) if pg_roles.managed(session) else None
+    # On a server that enforces the roles an account signs in with its login role's
+    # password (or, on the owner's connection, with the program's own): either counts.
+    logins = pg_roles.login_names(session) if pg_roles.enforced(session) else set()
     return [UserRow(u.id, u.username, u.display_name, u.role, u.unit_id, unit_name or "",
                     u.leader_name, u.limit_to_own_tasks, u.active,
-                    bool(u.password_hash) if logins is None else u.username in logins,
+                    bool(u.password_hash) or u.username in logins,
                     u.locked_until, u.failed_logins or 0) for u, unit_name in rows]
 
 
@@ -113,6 +114,9 @@ def create_user(session: Session, actor: Actor, data: UserInput,
         auth.check_password_strength(password, data.username)
         if not managed:  # on a managed server the login role holds the password
             user.password_hash = auth.hash_password(password)
+        else:
+            # The administrator knows it: a one-time password, as after a reset.
+            user.must_change_password = True
     session.add(user)
     session.flush()
     if managed:
