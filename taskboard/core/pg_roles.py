@@ -123,7 +123,12 @@ def _call(session: Session, sql: str, params: dict) -> None:
 def _server_message(exc: DBAPIError) -> str:
     diag = getattr(exc.orig, "diag", None)
     primary = getattr(diag, "message_primary", None) if diag is not None else None
-    return primary or str(exc.orig).splitlines()[0]
+    message = primary or str(exc.orig).splitlines()[0]
+    # Our own functions raise in Chinese; anything else is the server's English, which a
+    # dispatcher should not see alone.
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return f"数据库服务器拒绝了登录角色的修改（{message}）。请把这句话告诉数据库管理员。"
+    return message
 
 
 def sync_login(session: Session, username: str, password: Optional[str] = None) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from taskboard.core.actor import Actor
 from taskboard.core.db import Database, describe_database
+from taskboard.core.errors import ServiceError
 from taskboard.core.server_login import issued_rows
 
 WARNING = ("这些一次性密码只显示这一次，程序和数据库都不保存明文。关闭本窗口前，请复制或打印这份名单，"
@@ -118,12 +119,17 @@ def offer_login_roles(db: Database, actor: Actor, parent: Optional[QWidget] = No
     names = "、".join(missing[:10]) + (f" 等 {len(missing)} 个" if len(missing) > 10 else "")
     answer = QMessageBox.question(
         parent, "建立数据库登录角色",
-        f"数据库已升级为由服务器核对每个账号的密码。以下账号还没有数据库登录角色，暂时不能登录：{names}。\n\n"
+        f"本数据库由服务器核对每个账号的密码。以下账号还没有数据库登录角色，暂时不能登录：{names}。\n\n"
         "现在为它们建立登录角色，并各发一个一次性密码吗？（也可以以后用命令 taskboard admin create-roles 建立）")
     if answer != QMessageBox.Yes:
         return 0
-    with db.Session.begin() as s:
-        issued = pg_roles.issue_one_time_passwords(s, actor)
+    try:
+        with db.Session.begin() as s:
+            issued = pg_roles.issue_one_time_passwords(s, actor)
+    except ServiceError as exc:
+        # Nothing was made (one transaction): say why and carry on into the window.
+        QMessageBox.warning(parent, "未能建立登录角色", str(exc))
+        return 0
     with db.session() as s:
         rows = issued_rows(s, issued)
     OneTimePasswordsDialog(rows, describe_database(db.url), parent).exec()
