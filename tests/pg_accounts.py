@@ -14,46 +14,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from taskboard.core.migrate import alembic_config
+from tests.pg_logins import require_scram
 
-GROUPS = ("taskboard_admin", "taskboard_dispatcher", "taskboard_reporter", "taskboard_leader")
-PROBE = "tb_login_probe"
-PROBE_PASSWORD = "probe-pw-2026"
 _counter = itertools.count(1)
-
-
-def _probe_refused(port: int) -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(host="127.0.0.1", port=port, user=PROBE, password="wrong",
-                        dbname="postgres", connect_timeout=2).close()
-    except psycopg.OperationalError as exc:
-        return "password authentication failed" in str(exc)
-    return False
-
-
-def require_passwords(server) -> None:
-    """Every member of a taskboard group signs in with SCRAM (idempotent)."""
-    if getattr(server, "_logins_need_passwords", False):
-        return
-    hba = server.data / "pg_hba.conf"
-    rules = "".join(f"host all +{g} 127.0.0.1/32 scram-sha-256\n" for g in GROUPS)
-    current = hba.read_text()
-    if rules not in current:
-        hba.write_text(rules + current)  # the first matching line wins
-    conn = server._admin_conn()
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PROBE,)).fetchone()
-    if not exists:
-        conn.execute(f"CREATE ROLE {PROBE} LOGIN PASSWORD '{PROBE_PASSWORD}' "
-                     "IN ROLE taskboard_reporter")
-    conn.execute("SELECT pg_reload_conf()")
-    # The postmaster rereads pg_hba.conf when it handles the signal, a moment later.
-    for _ in range(100_000):
-        if _probe_refused(server.port):
-            break
-    else:
-        raise RuntimeError("pg_hba.conf reload did not take effect")
-    server._logins_need_passwords = True
+# Every member of a taskboard group signs in with SCRAM, as on an office's server.
+require_passwords = require_scram
 
 
 def prefix() -> str:
