@@ -17,6 +17,7 @@ from typing import Optional
 from sqlalchemy.engine import URL
 
 from taskboard.core.pg_security import ALL_GROUPS
+from tests.pg_roles import wrong_password_refused
 
 PASSWORD = "Acc-2026:pw中"
 _PROBE = "tb_scram_probe"
@@ -30,17 +31,6 @@ class Login:
     role: str
     user_id: int
     unit_id: Optional[int]
-
-
-def _probe_refused(port: int) -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(host="127.0.0.1", port=port, user=_PROBE, password="wrong",
-                        dbname="postgres", connect_timeout=2).close()
-    except psycopg.OperationalError as exc:
-        return "password authentication failed" in str(exc)
-    return False
 
 
 def require_scram(server) -> None:
@@ -59,7 +49,7 @@ def require_scram(server) -> None:
     conn.execute(f"GRANT taskboard_leader TO {_PROBE}")
     conn.execute("SELECT pg_reload_conf()")
     deadline = time.monotonic() + 10
-    while not _probe_refused(server.port):
+    while not wrong_password_refused(server.port, _PROBE):
         if time.monotonic() > deadline:
             raise RuntimeError("pg_hba.conf reload did not take effect")
     server._scram_for_accounts = True

@@ -23,11 +23,12 @@ class PasswordRole:
     database: str
 
 
-def _hba_in_force(port: int) -> bool:
+def wrong_password_refused(port: int, user: str = ROLE) -> bool:
+    """Whether pg_hba.conf asks ``user`` for a password yet (after a reload it takes a moment)."""
     import psycopg
 
     try:
-        psycopg.connect(host="127.0.0.1", port=port, user=ROLE, password="wrong",
+        psycopg.connect(host="127.0.0.1", port=port, user=user, password="wrong",
                         dbname="postgres", connect_timeout=2).close()
     except psycopg.OperationalError as exc:
         return "password authentication failed" in str(exc)
@@ -51,7 +52,7 @@ def password_role(server) -> PasswordRole:
     conn.execute("SELECT pg_reload_conf()")
     # The postmaster rereads pg_hba.conf when it handles the signal, a moment later.
     deadline = time.monotonic() + 10
-    while not _hba_in_force(server.port):
+    while not wrong_password_refused(server.port):
         if time.monotonic() > deadline:
             raise RuntimeError("pg_hba.conf reload did not take effect")
     server._password_role = PasswordRole("127.0.0.1", server.port, ROLE, PASSWORD, DATABASE)
