@@ -21,10 +21,8 @@ from taskboard.core.actor import Actor, load_actor
 from taskboard.core.db import Database, DatabaseError, open_database
 from taskboard.core.models import User
 from taskboard.core.periods import Period
-
-
-class CliError(Exception):
-    """A failure to report on stderr with exit status 2."""
+from taskboard.core.paths import ENV_USER
+from taskboard.cli.failures import CliError  # noqa: F401 (every command raises it from here)
 
 
 def period_arg(text: str) -> Period:
@@ -103,7 +101,6 @@ def open_demo_db(scale: str = "demo", today: Optional[dt.date] = None) -> Databa
 
 # --- signing in -----------------------------------------------------------------------------
 
-ENV_USER = "TASKBOARD_USER"
 ENV_PASSWORD = "TASKBOARD_PASSWORD"
 ENV_PASSWORD_FILE = "TASKBOARD_PASSWORD_FILE"
 DEMO_USER = "admin"

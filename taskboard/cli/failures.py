@@ -11,17 +11,20 @@ import errno
 import os
 from typing import Optional
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
 from taskboard.core.errors import ServiceError
 
 ENV_DEBUG = "TASKBOARD_DEBUG"
 NOT_STORED = "本次操作没有保存任何改动"
 
 
+class CliError(Exception):
+    """A failure to report on stderr with exit status 2."""
+
+
 def explain_failure(exc: BaseException) -> Optional[str]:
     """The message for ``exc``, or None when it must propagate (exit requests, debugging)."""
-    from taskboard.cli.common import CliError
+    # Imported here: the window's start paints its first dialog before SQLAlchemy is loaded.
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     if isinstance(exc, (SystemExit, GeneratorExit)):
         return None
@@ -54,7 +57,8 @@ _LOST = ("server closed the connection", "terminating connection", "connection r
          "the database system is shutting down", "the database system is starting up")
 
 
-def explain_database_error(exc: DBAPIError) -> str:
+def explain_database_error(exc) -> str:
+    """``exc`` is a SQLAlchemy DBAPIError."""
     low = _first_line(exc).lower()
     full = str(getattr(exc, "orig", None) or exc).lower()
     if "database is locked" in low or "database is busy" in low or "database table is locked" in low:

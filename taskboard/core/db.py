@@ -15,9 +15,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from taskboard.core.migrate import upgrade_to_head
-from taskboard.core.paths import default_url
+from taskboard.core.paths import ENV_DB, resolve_url  # noqa: F401 (the address rules live there)
 
-ENV_DB = "TASKBOARD_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -34,17 +33,6 @@ def describe_database(url: str) -> str:
     if parsed.port:
         where += f":{parsed.port}"
     return f"服务器：{where} · 数据库：{parsed.database}"
-
-
-def resolve_url(cli_url: Optional[str] = None) -> str:
-    """--db wins over TASKBOARD_DB, which wins over the per-user default file.
-
-    A bare file path is taken as a SQLite file.
-    """
-    url = cli_url or os.environ.get(ENV_DB) or default_url()
-    if "://" not in url:
-        url = f"sqlite:///{Path(url).expanduser().resolve()}"
-    return url
 
 
 def _on_sqlite_connect(dbapi_conn, _record) -> None:
