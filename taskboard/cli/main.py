@@ -3,19 +3,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import re
 import sys
-from pathlib import Path
 from typing import Optional
 
 from taskboard import __version__
-from taskboard.cli.failures import explain_failure
-from taskboard.cli.common import CliError, open_db, open_demo_db, sign_in, use_args
-from taskboard.core.actor import load_actor
-from taskboard.core.connections import with_env_password
-from taskboard.core.db import resolve_url
-from taskboard.core.server_login import signs_in_as_own_role
+from taskboard.cli.failures import CliError, explain_failure
+from taskboard.cli.window_start import cmd_gui
 
 # Modules whose ``register(subparsers, common_parser)`` adds their subcommands, in help order.
 COMMAND_MODULES: list[str] = [
@@ -95,61 +89,6 @@ class TaskboardParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: 错误：{chinese_argparse_message(message)}\n")
 
 
-# --- subcommands ---------------------------------------------------------------------------
-
-def cmd_gui(args) -> int:
-    if args.screenshot:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from taskboard.ui.app import run
-
-    if args.demo:
-        from taskboard.core.demo import DEMO_DISPATCHER
-
-        db = open_demo_db()
-        with db.session() as s:
-            actor = load_actor(s, DEMO_DISPATCHER)
-    else:
-        from taskboard.cli.admin import backup_at_start, check_before_open
-
-        if args.connect and not args.screenshot:
-            from taskboard.ui.app import ensure_app
-            from taskboard.ui.session.connection_actions import connect_at_start
-
-            ensure_app()
-            db = connect_at_start(args.db)
-            if db is None:
-                return 0
-        else:
-            check_before_open(args.db, gui=not args.screenshot)
-            url = with_env_password(resolve_url(args.db))
-            if signs_in_as_own_role(url) and not args.screenshot:
-                from taskboard.ui.app import ensure_app
-                from taskboard.ui.session.login_dialog import ask_server_sign_in
-
-                ensure_app()
-                db = ask_server_sign_in(url, args.user or os.environ.get("TASKBOARD_USER", ""))
-                if db is None:
-                    return 0
-            else:
-                db = open_db(url, must_exist=False)
-        if args.screenshot:  # no window to sign in with: the command line's sign-in
-            actor = sign_in(args, db, read_only=True)
-        else:
-            from taskboard.ui.app import ensure_app
-            from taskboard.ui.session.login_dialog import ask_sign_in
-
-            ensure_app()
-            actor = ask_sign_in(db)
-            if actor is None:
-                return 0
-            if not db.is_sqlite:
-                from taskboard.ui.session.login_roles_dialog import offer_login_roles
-
-                offer_login_roles(db, actor)
-            backup_at_start(db)
-    return run(db, actor, Path(args.screenshot) if args.screenshot else None)
-
-
 def add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
     """The options every command takes, before or after the subcommand: declared once here.
 
@@ -172,10 +111,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) 
                         help="从标准输入的第一行读取登录密码")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = TaskboardParser(add_help=False)
-    add_global_options(common, in_subcommand=True)
-    parser = TaskboardParser(
+def _top_parser(parser_class=None) -> argparse.ArgumentParser:
+    parser = (parser_class or TaskboardParser)(
         prog="taskboard",
         description="挂图作战 · 任务调度平台。不带子命令时打开窗口。")
     add_global_options(parser, in_subcommand=False)
@@ -185,7 +122,37 @@ def build_parser() -> argparse.ArgumentParser:
                         help="不显示窗口，把主窗口画成 PNG 图片后退出")
     parser.add_argument("--connect", action="store_true",
                         help="登录前在对话框中选择数据库（本机文件或 PostgreSQL 服务器）")
-    parser.set_defaults(func=cmd_gui)
+    parser.set_defaults(func=cmd_gui, command=None)
+    return parser
+
+
+class _NotJustTheWindow(Exception):
+    pass
+
+
+class _WindowOnlyParser(TaskboardParser):
+    def error(self, message: str) -> None:
+        raise _NotJustTheWindow(message)
+
+
+def window_args(argv: list[str]) -> Optional[argparse.Namespace]:
+    """The arguments of a plain window start, or None for anything else (a subcommand, help,
+    a usage error), which the full parser then handles. The full parser imports every
+    command's module, and with them the data layer; a window start need not wait for that
+    before its first dialog is painted."""
+    if any(a in ("-h", "--help", "--version") for a in argv):
+        return None
+    try:
+        args, rest = _top_parser(_WindowOnlyParser).parse_known_args(argv)
+    except _NotJustTheWindow:
+        return None
+    return None if rest else args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = TaskboardParser(add_help=False)
+    add_global_options(common, in_subcommand=True)
+    parser = _top_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="子命令")
 
     for module in COMMAND_MODULES:
@@ -194,12 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = window_args(argv) or build_parser().parse_args(argv)
     try:
         if args.demo and args.db:
             raise CliError("--demo 与 --db 不能同时使用")
-        use_args(args)
+        if args.func is not cmd_gui:  # the window's start hands them on itself (window_start)
+            from taskboard.cli.common import use_args
+
+            use_args(args)
         return args.func(args)
     except KeyboardInterrupt:
         return 130

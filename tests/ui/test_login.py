@@ -118,10 +118,16 @@ def test_gui_start_asks_for_sign_in_and_backs_up(clerk_db, monkeypatch):
     import taskboard.ui.session.login_dialog as login
 
     seen = {}
-    monkeypatch.setattr(login, "ask_sign_in", lambda db: seen.setdefault("db", db.url) and None)
+
+    def cancelled(opening, username=""):  # the file opens behind the dialog
+        opening.wait()
+        return seen.setdefault("db", opening.db.url) and None
+
+    monkeypatch.setattr(login, "ask_sign_in_while_opening", cancelled)
     assert cli.main(["--db", str(clerk_db.sqlite_path)]) == 0  # cancelled: no window
     assert seen["db"].endswith("taskboard.sqlite")
-    monkeypatch.setattr(login, "ask_sign_in", lambda db: "actor")
+    monkeypatch.setattr(login, "ask_sign_in_while_opening",
+                        lambda opening, username="": opening.wait() or "actor")
     monkeypatch.setattr(app, "run", lambda db, actor, shot: seen.setdefault("run", actor) and 0)
     assert cli.main(["--db", str(clerk_db.sqlite_path)]) == 0
     assert seen["run"] == "actor"

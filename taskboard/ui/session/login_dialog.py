@@ -1,21 +1,22 @@
 """登录: the sign-in dialog shown before the main window, and again to unlock an idle one."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
-from sqlalchemy.exc import OperationalError
 
-from taskboard.core import auth
-from taskboard.core.actor import Actor
-from taskboard.core.db import Database, describe_database
-from taskboard.core.server_login import (
-    NOT_AN_ACCOUNT, SignInRefused, account_of, check_password, open_as_account,
-)
+if TYPE_CHECKING:
+    from taskboard.core.actor import Actor
+    from taskboard.core.db import Database
+    from taskboard.ui.session.opening import Opening
+
+# What exec() returns when the database, opened behind the dialog, asks for something else.
+OPEN_FAILED, NEEDS_FIRST_ADMIN = 2, 3
+OPENING_TEXT = "正在打开并检查数据库（较大的数据库需要几秒钟），可以先输入用户名和密码……"
 
 
 class LoginDialog(QDialog):
@@ -24,14 +25,19 @@ class LoginDialog(QDialog):
     With ``locked_user`` the user name is fixed: the window was locked after being idle.
     With ``server_url`` (a PostgreSQL address without user name, ``db`` None) signing in is
     connecting as the account's own role; ``db`` holds the opened database after accept.
+    With ``opening`` (``db`` None) the dialog is shown while the database opens behind it;
+    a sign-in asked for meanwhile goes ahead once it is open.
     """
 
-    def __init__(self, db: Optional[Database], parent: Optional[QWidget] = None, *,
-                 username: str = "", locked_user: Optional[Actor] = None,
-                 reason: str = "", server_url: Optional[str] = None) -> None:
+    def __init__(self, db: Optional["Database"], parent: Optional[QWidget] = None, *,
+                 username: str = "", locked_user: Optional["Actor"] = None,
+                 reason: str = "", server_url: Optional[str] = None,
+                 opening: Optional["Opening"] = None) -> None:
         super().__init__(parent)
         self.db = db
         self.server_url = server_url
+        self.opening = opening
+        self._asked = False  # 登录 pressed before the database was open
         self.actor: Optional[Actor] = None
         self.locked_user = locked_user
         self.setWindowTitle("已锁定 · 挂图作战" if locked_user else "登录 · 挂图作战任务调度平台")
@@ -40,9 +46,11 @@ class LoginDialog(QDialog):
         title = QLabel("挂图作战 · 任务调度平台")
         title.setObjectName("loginTitle")
         title.setStyleSheet("font-size: 16pt; font-weight: bold; padding: 6px 0;")
-        where = QLabel(describe_database(server_url or db.url))
+        where = QLabel(OPENING_TEXT if opening is not None else _where(server_url or db.url))
+        where.setObjectName("where")
         where.setStyleSheet("color: #555;")
         where.setWordWrap(True)
+        self.where = where
         self.username = QLineEdit(locked_user.username if locked_user else username)
         self.username.setObjectName("username")
         self.username.setPlaceholderText("用户名")
@@ -93,6 +101,26 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
         (self.password if (locked_user or username) else self.username).setFocus(
             Qt.OtherFocusReason)
+        if opening is not None:
+            opening.finished.connect(self._opened)
+            if opening.done:  # finished before the connection was made: once shown
+                QTimer.singleShot(0, self._opened)
+
+    def _opened(self) -> None:
+        if self.db is not None or not self.isVisible() or not self.opening.done:
+            return  # handled already, or the dialog was closed meanwhile
+        if self.opening.error is not None:
+            self.done(OPEN_FAILED)
+            return
+        if self.opening.first_admin:
+            self.done(NEEDS_FIRST_ADMIN)
+            return
+        self.db = self.opening.db
+        self.where.setText(_where(self.db.url))
+        if self._asked:
+            self._asked = False
+            self.ok_button.setEnabled(True)
+            self._try()
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -108,6 +136,17 @@ class LoginDialog(QDialog):
             self.show_error("请输入密码。")
             self.password.setFocus()
             return
+        if self.db is None and self.server_url is None:  # still opening behind the dialog
+            self._asked = True
+            self.ok_button.setEnabled(False)
+            self.show_error("正在打开数据库，打开后立即登录……")
+            return
+        # The data layer is imported by now (the database is open): no cost on the UI thread.
+        from sqlalchemy.exc import OperationalError
+
+        from taskboard.core import auth
+        from taskboard.core.server_login import SignInRefused
+
         try:
             actor = self._sign_in(name, password)
         except (auth.AuthError, SignInRefused) as exc:
@@ -124,7 +163,12 @@ class LoginDialog(QDialog):
         self.actor = actor
         self.accept()
 
-    def _sign_in(self, name: str, password: str) -> Actor:
+    def _sign_in(self, name: str, password: str) -> "Actor":
+        from taskboard.core import auth
+        from taskboard.core.server_login import (
+            NOT_AN_ACCOUNT, SignInRefused, account_of, check_password, open_as_account,
+        )
+
         if self.server_url is not None:
             QGuiApplication.setOverrideCursor(Qt.WaitCursor)
             try:
@@ -141,12 +185,36 @@ class LoginDialog(QDialog):
         return auth.sign_in(self.db.Session, name, password)
 
 
-def ask_sign_in(db: Database, parent: Optional[QWidget] = None) -> Optional[Actor]:
+def _where(url: str) -> str:
+    from taskboard.core.db import describe_database
+
+    return describe_database(url)
+
+
+def ask_sign_in_while_opening(opening: "Opening", parent: Optional[QWidget] = None,
+                              username: str = "") -> Optional["Actor"]:
+    """The sign-in dialog at once, the database opening behind it (``opening.db`` afterwards).
+
+    None if cancelled; the opening's own exception, once the dialog has closed, if the database
+    could not be opened; the first-start dialog instead when the database has no administrator.
+    """
+    login = LoginDialog(None, parent, username=username, opening=opening)
+    code = login.exec()
+    if code == OPEN_FAILED:
+        raise opening.error
+    if code == NEEDS_FIRST_ADMIN:
+        return ask_sign_in(opening.db, parent)
+    return login.actor if code == QDialog.Accepted else None
+
+
+def ask_sign_in(db: "Database", parent: Optional[QWidget] = None) -> Optional["Actor"]:
     """First start creates the administrator; then the login dialog. None if cancelled.
 
     Connected as an account's own role, the server has signed the user in already; a one-time
     password is changed before anything else.
     """
+    from taskboard.core import auth
+    from taskboard.core.server_login import SignInRefused, account_of
     from taskboard.ui.session.first_admin_dialog import FirstAdminDialog
 
     try:
@@ -175,7 +243,7 @@ def ask_sign_in(db: Database, parent: Optional[QWidget] = None) -> Optional[Acto
 
 
 def ask_server_sign_in(url: str, username: str = "",
-                       parent: Optional[QWidget] = None) -> Optional[Database]:
+                       parent: Optional[QWidget] = None) -> Optional["Database"]:
     """Sign in on a server where each account connects as its own role; the opened database
     (``db.account`` set), or None if cancelled."""
     login = LoginDialog(None, parent, username=username, server_url=url)
@@ -186,7 +254,7 @@ def ask_server_sign_in(url: str, username: str = "",
     return login.db
 
 
-def change_one_time_password(db: Database, parent: Optional[QWidget] = None) -> bool:
+def change_one_time_password(db: "Database", parent: Optional[QWidget] = None) -> bool:
     """The first sign-in with a one-time password: a new one, or no window at all."""
     from taskboard.ui.session.change_password_dialog import ChangePasswordDialog
 
