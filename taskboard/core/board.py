@@ -10,18 +10,18 @@ dataclasses that Qt models, exports and charts share.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Optional
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from taskboard.core.card_rule import Card, card_of
 from taskboard.core.figures import (
     assignment_member_clause, display_code, task_member_clause,
 )
+from taskboard.core.gc_pause import collector_paused
 from taskboard.core.models import Assignment, Feedback, Report, Task, Unit, UrgeRecord
 from taskboard.core.periods import Period
 from taskboard.core.recurrence import current_due_date, first_period_of_cycle, recurrence_text
@@ -153,6 +153,7 @@ class Board:
 
 # assignment_light() unrolled for the hot loop; tests/core/test_board.py pins the equivalence.
 _GREEN = Light.GREEN
+_new = object.__new__
 _STATUS_LIGHT = {s: assignment_light(False, s) for s in (None, "pending", "approved", "returned")}
 
 
@@ -177,7 +178,8 @@ class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
     def __getitem__(self, task_id: int) -> list[AssignmentRow]:
         rows = self._cache.get(task_id)
         if rows is None:
-            rows = [self._build(task_id, t) for t in self._raw[task_id]]
+            with collector_paused():  # a ledger builds all twenty thousand: see core.gc_pause
+                rows = [self._build(task_id, t) for t in self._raw[task_id]]
             self._cache[task_id] = rows
         return rows
 
@@ -188,11 +190,13 @@ class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
         return len(self._raw)
 
 
-def _assignment_query(task_ids, p: str, as_of: dt.date):
+def _assignment_query(task_ids, p: str, as_of: dt.date, previous: Optional[str] = None):
     """The assignments belonging to the period (``core.figures``), with their latest counted report and their latest report up to ``p``.
 
     Both lookups are index seeks on (assignment_id, period, status); the reports are joined
-    afterwards by primary key.
+    afterwards by primary key. With ``previous`` (the month before ``p``), also the text of
+    that month's latest counted report, which the 亮牌 compare with (``core.cards``): a
+    third seek per assignment costs less than a separate query of the month's reports.
     """
     r = aliased(Report)
     latest_counted = (
@@ -207,9 +211,17 @@ def _assignment_query(task_ids, p: str, as_of: dt.date):
         .order_by(r.period.desc(), r.id.desc()).limit(1)
         .correlate(Assignment).scalar_subquery().label("last_id")
     )
+    extra = []
+    if previous is not None:
+        extra.append(
+            select(r.text)
+            .where(r.assignment_id == Assignment.id, r.period == previous,
+                   r.status != "returned")
+            .order_by(r.id.desc()).limit(1)
+            .correlate(Assignment).scalar_subquery().label("previous_text"))
     inner = (
         select(Assignment.id.label("aid"), Assignment.task_id, Assignment.unit_id,
-               Assignment.closed_on, latest_counted, latest_any)
+               Assignment.closed_on, latest_counted, latest_any, *extra)
         .join(Task, Task.id == Assignment.task_id)
         .where(Assignment.task_id.in_(task_ids), assignment_member_clause(as_of))
         .subquery()
@@ -219,28 +231,12 @@ def _assignment_query(task_ids, p: str, as_of: dt.date):
     return (
         select(inner.c.aid, inner.c.task_id, inner.c.unit_id, Unit.name, Unit.kind,
                inner.c.closed_on, counted.progress, last.submitted_at, last.id, last.period,
-               last.status, last.text)
+               last.status, last.text, *(inner.c.previous_text for _ in extra))
         .join(Unit, Unit.id == inner.c.unit_id)
         .outerjoin(counted, counted.id == inner.c.counted_id)
         .outerjoin(last, last.id == inner.c.last_id)
         .order_by(Unit.sort_order, Unit.id)
     )
-
-
-@contextmanager
-def _gc_paused():
-    """No collector passes while tens of thousands of short-lived tuples are made.
-
-    In a process that has imported Qt, matplotlib and openpyxl, a full collection walks
-    millions of objects; letting it fire in the middle of the row loop doubled the time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_board(
@@ -250,9 +246,13 @@ def load_board(
     today: dt.date,
     cal: WorkCalendar,
     settings: Optional[BoardSettings] = None,
+    cards: bool = False,
 ) -> Board:
-    with _gc_paused():
-        return _load_board(session, campaign_id, period, today, cal, settings)
+    """With ``cards`` the board grades every assignment (亮牌, ``core.cards``) in the same pass
+    over the rows, with ``settings.score_min_chars``: ``memo["cards"]`` per assignment and
+    ``memo["task_cards"]`` per task."""
+    with collector_paused():
+        return _load_board(session, campaign_id, period, today, cal, settings, cards)
 
 
 def _load_board(
@@ -262,6 +262,7 @@ def _load_board(
     today: dt.date,
     cal: WorkCalendar,
     settings: Optional[BoardSettings],
+    cards: bool = False,
 ) -> Board:
     settings = settings or BoardSettings()
     near = settings.near_due_workdays
@@ -311,16 +312,20 @@ def _load_board(
 
     # One tight pass over the assignments: raw tuples, no objects per row.
     raw: dict[int, list[tuple]] = defaultdict(list)
+    graded: dict[int, Card] = {}
+    worst: dict[int, Card] = {}  # per task with assignments, as core.cards.task_cards
+    min_chars = settings.score_min_chars
     # Core execution: the ORM's row loading costs a third of this query on big boards.
-    assignment_rows = session.connection().execute(_assignment_query(task_ids, p, at))
+    query = _assignment_query(task_ids, p, at, str(period.previous()) if cards else None)
+    no_card = Card.NONE
     for (aid, tid, uid, uname, ukind, closed_on, prog, last_at, last_id, last_period,
-         last_status, last_text) in assignment_rows:
-        t_closed = task_facts[tid][0]
-        closed = t_closed or (closed_on is not None and closed_on <= period_end)
+         last_status, last_text, *previous_text) in session.connection().execute(query):
+        facts_of_task = task_facts[tid]
+        closed = facts_of_task[0] or (closed_on is not None and closed_on <= period_end)
         # The latest report up to the period is this period's latest when it is from it:
         # its state decides the light.
         # A recurring task's report answers for its whole cycle (core.recurrence).
-        if last_period == p or (last_period and task_facts[tid][4] <= last_period <= p):
+        if last_period == p or (last_period and facts_of_task[4] <= last_period <= p):
             rid, status, text = last_id, last_status, last_text or ""
         else:
             rid, status, text = None, None, ""
@@ -328,11 +333,20 @@ def _load_board(
         progress = 100 if closed else (prog or 0)
         raw[tid].append((aid, uid, uname, ukind, closed, rid, status, text, light, progress,
                          last_at))
+        if cards:
+            card = graded[aid] = no_card if closed else card_of(
+                False, facts_of_task[2], is_lagging(progress, facts_of_task[1], False),
+                status, text, previous_text[0] or "", min_chars)
+            if card > worst.get(tid, -1):
+                worst[tid] = card
 
     def build(tid: int, a: tuple) -> AssignmentRow:
         aid, uid, uname, ukind, closed, rid, status, text, light, progress, last_at = a
         _, tprog, open_due, _, _ = task_facts[tid]
-        return AssignmentRow(
+        # The frozen dataclass's own __init__ sets each field through object.__setattr__:
+        # two thirds of the cost of a ledger's twenty thousand rows. Every field is given.
+        row = _new(AssignmentRow)
+        row.__dict__.update(
             assignment_id=aid, task_id=tid, unit_id=uid, unit_name=uname, unit_kind=ukind,
             progress=progress, time_progress=tprog, lagging=is_lagging(progress, tprog, closed),
             light=light, due_state=DueState.DONE if closed else open_due, closed=closed,
@@ -340,6 +354,7 @@ def _load_board(
             urge_count=urges.get(aid, (0, None))[0], open_feedback=feedback.get(aid, 0),
             awaiting_close=not closed and progress >= 100,
         )
+        return row
 
     def facts() -> Iterator[tuple]:
         done = DueState.DONE
@@ -385,5 +400,8 @@ def _load_board(
                 a[4] or a[9] >= 100 for a in arows),
         ))
     rows.sort(key=lambda r: r.sort_key)
-    return Board(campaign_id=campaign_id, period=period, as_of=at, rows=rows,
-                 assignments=_LazyAssignments(dict(raw), build, facts))
+    board = Board(campaign_id=campaign_id, period=period, as_of=at, rows=rows,
+                  assignments=_LazyAssignments(dict(raw), build, facts))
+    if cards:
+        board.memo.update(cards=graded, task_cards=worst, cards_min_chars=min_chars)
+    return board

@@ -11,38 +11,20 @@ a 督办 and every red card a 约谈 (``taskboard.core.scoring``).
 """
 from __future__ import annotations
 
-import enum
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from taskboard.core.board import AssignmentRow, Board
+from taskboard.core.card_rule import (  # noqa: F401 (Card and its words are named from here)
+    CARD_MEANINGS, CARD_WORDS, Card, card_of, no_substance_text,
+)
 from taskboard.core.models import Assignment, Report, Task
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState
 
 
-class Card(enum.IntEnum):
-    """Ordered by severity so that ``max`` gives the worst."""
-
-    NONE = 0
-    BLUE = 1
-    YELLOW = 2
-    RED = 3
-
-    @property
-    def word(self) -> str:
-        return CARD_WORDS[self]
-
-    @property
-    def meaning(self) -> str:
-        return CARD_MEANINGS[self]
-
-
-CARD_WORDS = {Card.NONE: "", Card.BLUE: "蓝牌", Card.YELLOW: "黄牌", Card.RED: "红牌"}
-CARD_MEANINGS = {Card.NONE: "", Card.BLUE: "临期", Card.YELLOW: "滞后或报送质量差",
-                 Card.RED: "超期"}
 CARD_COLORS = {Card.BLUE: "#2b6cd4", Card.YELLOW: "#e0a800", Card.RED: "#d93636"}
 
 CARD_RULE = ("亮牌规则：超期亮红牌；滞后、本期报送被退回或无实质内容亮黄牌；临期亮蓝牌。"
@@ -57,16 +39,7 @@ def no_substance(a: AssignmentRow, previous_text: str, min_chars: int) -> bool:
     characters, or the same as the assignment's latest counted report of the previous period.
     A returned report is not counted here (it already counts as returned).
     """
-    return _no_substance(a.closed, a.report_status, a.report_text, previous_text, min_chars)
-
-
-def _no_substance(closed: bool, status: Optional[str], text: str, previous_text: str,
-                  min_chars: int) -> bool:
-    if closed or status not in ("pending", "approved"):
-        return False
-    text = text.strip()
-    return len(text) < min_chars or (bool(previous_text.strip())
-                                     and text == previous_text.strip())
+    return no_substance_text(a.closed, a.report_status, a.report_text, previous_text, min_chars)
 
 
 def poor_report(a: AssignmentRow, previous_text: str, min_chars: int) -> bool:
@@ -82,21 +55,6 @@ def assignment_card(a: AssignmentRow, poor: bool) -> Card:
     if a.lagging or poor:
         return Card.YELLOW
     if a.due_state is DueState.NEAR_DUE:
-        return Card.BLUE
-    return Card.NONE
-
-
-def card_of(closed: bool, due: DueState, lagging: bool, status: Optional[str], text: str,
-            previous_text: str, min_chars: int) -> Card:
-    """``assignment_card(a, poor_report(a, ...))`` from the row's facts alone."""
-    if closed or due is DueState.DONE:
-        return Card.NONE
-    if due is DueState.OVERDUE:
-        return Card.RED
-    if lagging or status == "returned" or _no_substance(closed, status, text, previous_text,
-                                                        min_chars):
-        return Card.YELLOW
-    if due is DueState.NEAR_DUE:
         return Card.BLUE
     return Card.NONE
 
@@ -131,6 +89,8 @@ def load_cards(session: Session, board: Board, min_chars: int) -> dict[int, Card
     From the board's row facts when it has them: building twenty thousand assignment rows
     only to read five fields each cost more than the whole period switch's SQL.
     """
+    if board.memo.get("cards_min_chars") == min_chars:  # graded as it was loaded
+        return board.memo["cards"]
     previous = previous_texts(session, board.campaign_id, board.period)
     facts = getattr(board.assignments, "card_facts", None)
     if facts is None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from taskboard.core.board import Board, load_board
-from taskboard.core.cards import load_cards
 from taskboard.core.models import Campaign, Unit
 from taskboard.core.permissions import REPORTER
 from taskboard.core.services.users import ROLE_WORDS
@@ -211,10 +210,8 @@ class MainWindow(QMainWindow):
 
         def work(s):
             settings = load_settings(s)
-            board = load_board(s, cid, period, today, load_calendar(s), settings)
-            # 亮牌 need every assignment row and last month's texts: worked out here too.
-            load_cards(s, board, settings.score_min_chars)
-            return board
+            # 亮牌 graded in the board's own pass over the rows, here in the worker too.
+            return load_board(s, cid, period, today, load_calendar(s), settings, cards=True)
         return work
 
     def select_task_when_loaded(self, task_id: int) -> None:

@@ -177,3 +177,23 @@ def test_unrolled_light_table_matches_the_rule():
 
     for status in (None, "pending", "approved", "returned"):
         assert board_module._STATUS_LIGHT[status] is assignment_light(False, status)
+
+
+def test_assignment_rows_built_past_the_constructor_are_whole_dataclass_rows(small):
+    """The rows skip the frozen dataclass's __init__ for speed: each must still carry every
+    field, compare and hash as the constructor's row, and stay read-only."""
+    import dataclasses
+
+    from taskboard.core.board import AssignmentRow
+
+    with small.session() as s:
+        b = load_board(s, 1, NOV, TODAY, WorkCalendar())
+    rows = [a for tid in b.assignments for a in b.assignments[tid]]
+    names = {f.name for f in dataclasses.fields(AssignmentRow)}
+    assert len(rows) == 4  # task 1: two units, tasks 2 and 3: one each
+    for a in rows:
+        assert set(vars(a)) == names
+        twin = AssignmentRow(**vars(a))
+        assert twin == a and hash(twin) == hash(a)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            a.progress = 0

@@ -19,12 +19,16 @@ def _both(db, period):
         cal, settings = load_calendar(s), load_settings(s)
         quick = load_board(s, 1, period, TODAY, cal, settings)
         fast = load_cards(s, quick, settings.score_min_chars)
+        graded = load_board(s, 1, period, TODAY, cal, settings, cards=True)
+        in_pass = graded.memo["cards"]
         board = load_board(s, 1, period, TODAY, cal, settings)
         rows = {tid: board.assignments[tid] for tid in board.assignments}  # every row built
         slow = board_cards(rows, previous_texts(s, 1, period), settings.score_min_chars)
         slow_tasks = {tid: worst_card(slow[a.assignment_id] for a in arows)
                       for tid, arows in rows.items()}
     assert task_cards(quick) == slow_tasks
+    assert in_pass == slow and task_cards(graded) == slow_tasks
+    assert load_cards(None, graded, settings.score_min_chars) is in_pass  # no second query
     assert set(slow_tasks.values()) != {Card.NONE}
     return fast, slow
 

@@ -143,6 +143,17 @@ def test_cards_per_assignment(small):
     assert oct_cards[11] is Card.YELLOW and oct_cards[33] is Card.NONE
 
 
+def test_the_board_grades_the_same_cards_in_its_own_pass(small):
+    """33 repeats October's text word for word: yellow from the text the board's query reads."""
+    from taskboard.core.board import load_board
+
+    with small.session() as s:
+        board = load_board(s, 1, NOV, TODAY, WorkCalendar(), BoardSettings(), cards=True)
+    assert board.memo["cards"] == {11: Card.NONE, 12: Card.RED, 13: Card.RED, 21: Card.NONE,
+                                   22: Card.YELLOW, 32: Card.YELLOW, 33: Card.YELLOW}
+    assert board.memo["task_cards"] == {1: Card.RED, 2: Card.YELLOW, 3: Card.YELLOW}
+
+
 def test_ranking_change_and_lists(small):
     with small.session() as s:
         sc = _scorer(s)
