@@ -19,7 +19,7 @@ from itertools import chain
 from typing import Mapping, Optional, Sequence
 
 import numpy as np
-from sqlalchemy import Integer, and_, case, cast, func, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from taskboard.core.board import Board
@@ -85,6 +85,22 @@ def _month_number(session: Session, column, is_timestamp: bool):
                 + cast(func.substr(column, 6, 2), Integer) - 1)
     return (cast(func.extract("year", column), Integer) * 12
             + cast(func.extract("month", column), Integer) - 1)
+
+
+_FAR = np.iinfo(np.int64).max // 4  # the day number of "never": later than any date
+
+
+def _day_number(session: Session, expr, missing: int = _FAR):
+    """``date.toordinal()`` of a date expression, computed in SQL; ``missing`` for NULL.
+
+    Twenty thousand assignments with seven dates each cost more as Python dates (parsed by
+    the driver, then converted one by one) than the whole month's figures built from them.
+    """
+    if session.get_bind().dialect.name == "sqlite":  # dates are ISO text there
+        day = cast(func.julianday(expr) - 1721424.5, Integer)
+    else:
+        day = (expr - literal(dt.date(1, 1, 1), Date)) + 1
+    return func.coalesce(day, missing)
 
 
 def _reports_query(session: Session, campaign_id: int, first: Period, last: Period):
@@ -241,42 +257,40 @@ def _history(session: Session, campaign_id: int, periods: list[Period], today: d
     maybe_task = or_(Task.deleted.is_(False), Task.deleted_on.is_not(None))
     maybe_assignment = or_(Assignment.archived.is_(False), Assignment.removed_on.is_not(None))
     task_ids = select(Task.id).where(Task.campaign_id == campaign_id, maybe_task)
+    # Dates as day numbers (date.toordinal()) keep the per-month tests in numpy.
+    days = [_day_number(session, d) for d in (
+        Assignment.closed_on, Task.closed_on, Task.deadline, Task.start_date,
+        func.coalesce(Assignment.added_on, Task.start_date),
+        case((Task.deleted.is_(True), Task.deleted_on), else_=None),
+        case((Assignment.archived.is_(True), Assignment.removed_on), else_=None))]
     arows = session.connection().execute(
-        select(Assignment.id, Assignment.unit_id, Unit.name, Unit.kind, Assignment.closed_on,
-               Task.closed_on, Task.deadline, Task.start_date,
-               func.coalesce(Assignment.added_on, Task.start_date),
-               case((Task.deleted.is_(True), Task.deleted_on), else_=None),
-               case((Assignment.archived.is_(True), Assignment.removed_on), else_=None),
-               Task.entered_on)
-        .join(Task, Task.id == Assignment.task_id).join(Unit, Unit.id == Assignment.unit_id)
+        select(Assignment.id, Assignment.unit_id, *days,
+               _day_number(session, Task.entered_on, 0))
+        .join(Task, Task.id == Assignment.task_id)
         .where(Task.campaign_id == campaign_id, maybe_task, maybe_assignment)
         .order_by(Assignment.id)
     ).all()
     n_a = len(arows)
     if n_a == 0:
         return History(campaign_id, tuple(periods), ())
-    a_ids = np.fromiter((r[0] for r in arows), dtype=np.int64, count=n_a)
+    facts = np.fromiter(chain.from_iterable(arows), dtype=np.int64,
+                        count=n_a * 10).reshape(n_a, 10)
+    a_ids = facts[:, 0]
     max_id = int(a_ids.max())
     a_index = np.full(max_id + 1, -1, dtype=np.int64)
     a_index[a_ids] = np.arange(n_a)
 
-    # Dates as month-relative day numbers keep the per-month tests in numpy.
-    far = np.iinfo(np.int64).max // 4
-
-    def ordinal(d: Optional[dt.date]) -> int:
-        return d.toordinal() if d is not None else far
-
-    closed_ord = np.array([min(ordinal(r[4]), ordinal(r[5])) for r in arows], dtype=np.int64)
-    deadline_ord = np.array([ordinal(r[6]) for r in arows], dtype=np.int64)
-    start_ord = np.array([ordinal(r[7]) for r in arows], dtype=np.int64)
+    closed_ord = np.minimum(facts[:, 2], facts[:, 3])
+    deadline_ord = facts[:, 4]
+    start_ord = facts[:, 5]
     first_ord = np.array([p.first_day.toordinal() for p in periods], dtype=np.int64)
     last_ord = np.array([p.last_day.toordinal() for p in periods], dtype=np.int64)
     as_of_ord = np.array([p.as_of(today).toordinal() for p in periods], dtype=np.int64)
 
     # Membership per (assignment, month), as core.figures.task_belongs/assignment_belongs.
-    added_ord = np.array([ordinal(r[8]) for r in arows], dtype=np.int64)
-    gone_ord = np.array([min(ordinal(r[9]), ordinal(r[10])) for r in arows], dtype=np.int64)
-    entered_ord = np.array([ordinal(r[11]) if r[11] else 0 for r in arows], dtype=np.int64)
+    added_ord = facts[:, 6]
+    gone_ord = np.minimum(facts[:, 7], facts[:, 8])
+    entered_ord = facts[:, 9]
     counts_from = np.maximum(np.maximum(start_ord, added_ord), entered_ord)
     member = ((counts_from[:, None] <= as_of_ord[None, :])
               & (gone_ord[:, None] > as_of_ord[None, :]))
@@ -326,8 +340,10 @@ def _history(session: Session, campaign_id: int, periods: list[Period], today: d
             urged[i, m] += member[i, m]
 
     # --- per unit -------------------------------------------------------------------------
-    unit_of = np.array([r[1] for r in arows], dtype=np.int64)
-    info = {r[1]: (r[2], r[3]) for r in arows}
+    unit_of = facts[:, 1]
+    present = set(np.unique(unit_of).tolist())
+    info = {uid: (name, kind) for uid, name, kind in session.connection().execute(
+        select(Unit.id, Unit.name, Unit.kind)) if uid in present}
     order = sorted(info, key=lambda uid: (info[uid][1] != "district", uid))
     units = []
     for uid in order:

@@ -20,6 +20,7 @@ from taskboard.core.dashboard import (
     Group, Measure, board_unit_metrics, kpis, light_bars, rank_units, ranking_rule, water_level,
 )
 from taskboard.core.figures import report_counts, report_rate
+from taskboard.core.gc_pause import collector_paused
 from taskboard.core.models import Assignment, Campaign, Report, Task, Unit
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState, Light, days_overdue
@@ -85,6 +86,12 @@ def ledger_data(session: Session, campaign_id: int, period: Period, today: dt.da
                 board: Optional[Board] = None,
                 rows: Optional[Sequence[TaskRow]] = None) -> LedgerData:
     """The ledger of a campaign and period; ``rows`` limits it to those tasks (a filter)."""
+    with collector_paused():  # see core.gc_pause: a ledger reads as much as a board
+        return _ledger_data(session, campaign_id, period, today, board, rows)
+
+
+def _ledger_data(session: Session, campaign_id: int, period: Period, today: dt.date,
+                 board: Optional[Board], rows: Optional[Sequence[TaskRow]]) -> LedgerData:
     cal, settings = load_calendar(session), load_settings(session)
     if board is None:
         board = load_board(session, campaign_id, period, today, cal, settings)
