@@ -120,6 +120,14 @@ def dispatcher(demo_db):
 
 
 @pytest.fixture
+def fast_hash(monkeypatch):
+    """Cheap scrypt for tests that sign in many times; the parameters travel with each hash."""
+    from taskboard.core import auth
+
+    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
+
+
+@pytest.fixture
 def ui_state(tmp_path):
     from PySide6.QtCore import QSettings
 

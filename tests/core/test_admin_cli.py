@@ -8,10 +8,7 @@ from taskboard.cli.main import main
 from taskboard.core import auth
 from taskboard.core.backup import list_backups
 
-
-@pytest.fixture(autouse=True)
-def fast_hash(monkeypatch):
-    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
+pytestmark = pytest.mark.usefixtures("fast_hash")  # tests/conftest.py
 
 
 def _stdin(monkeypatch, text):

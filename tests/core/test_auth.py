@@ -13,12 +13,6 @@ from taskboard.core.models import AuditEvent, User
 PASSWORD = "Secret-2026"
 
 
-@pytest.fixture
-def fast_hash(monkeypatch):
-    """Cheap scrypt for tests that sign in many times; the parameters travel with each hash."""
-    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
-
-
 def _user(db, username="clerk", password=PASSWORD, role="dispatcher", **kw) -> int:
     with db.Session.begin() as s:
         u = User(username=username, display_name="综合科", role=role,

@@ -12,11 +12,7 @@ from taskboard.ui.session.first_admin_dialog import FirstAdminDialog
 from taskboard.ui.session.login_dialog import LoginDialog
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture(autouse=True)
-def fast_hash(monkeypatch):
-    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
+pytestmark = pytest.mark.usefixtures("fast_hash")  # tests/conftest.py
 
 
 @pytest.fixture
