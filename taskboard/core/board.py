@@ -164,16 +164,10 @@ class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
     province database on every period switch would cost more than the query itself.
     """
 
-    def __init__(self, raw: dict[int, list[tuple]], build, facts) -> None:
+    def __init__(self, raw: dict[int, list[tuple]], build) -> None:
         self._raw = raw
         self._build = build
-        self._facts = facts
         self._cache: dict[int, list[AssignmentRow]] = {}
-
-    def card_facts(self) -> Iterator[tuple]:
-        """(task id, assignment id, closed, due state, lagging, report status, report text)
-        of every assignment, as its row has them, without building the rows (core.cards)."""
-        return self._facts()
 
     def __getitem__(self, task_id: int) -> list[AssignmentRow]:
         rows = self._cache.get(task_id)
@@ -356,14 +350,6 @@ def _load_board(
         )
         return row
 
-    def facts() -> Iterator[tuple]:
-        done = DueState.DONE
-        for tid, arows in raw.items():
-            _, tprog, open_due, _, _ = task_facts[tid]
-            for aid, _, _, _, closed, _, status, text, _, progress, _ in arows:
-                yield (tid, aid, closed, done if closed else open_due,
-                       is_lagging(progress, tprog, closed), status, text)
-
     rows = []
     for t in task_rows:
         arows = raw.get(t.id, ())
@@ -401,7 +387,7 @@ def _load_board(
         ))
     rows.sort(key=lambda r: r.sort_key)
     board = Board(campaign_id=campaign_id, period=period, as_of=at, rows=rows,
-                  assignments=_LazyAssignments(dict(raw), build, facts))
+                  assignments=_LazyAssignments(dict(raw), build))
     if cards:
         board.memo.update(cards=graded, task_cards=worst, cards_min_chars=min_chars)
     return board

@@ -17,9 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from taskboard.core.board import AssignmentRow, Board
-from taskboard.core.card_rule import (  # noqa: F401 (Card and its words are named from here)
-    CARD_MEANINGS, CARD_WORDS, Card, card_of, no_substance_text,
-)
+from taskboard.core.card_rule import Card, no_substance_text
 from taskboard.core.models import Assignment, Report, Task
 from taskboard.core.periods import Period
 from taskboard.core.rules import DueState
@@ -86,27 +84,14 @@ def previous_texts(session: Session, campaign_id: int, period: Period) -> dict[i
 def load_cards(session: Session, board: Board, min_chars: int) -> dict[int, Card]:
     """Every assignment's card on ``board``, kept in the board's memo for the views.
 
-    From the board's row facts when it has them: building twenty thousand assignment rows
-    only to read five fields each cost more than the whole period switch's SQL.
+    A board loaded with ``cards=True`` has them already (graded in its own pass over the
+    rows); any other board is graded here from its rows.
     """
-    if board.memo.get("cards_min_chars") == min_chars:  # graded as it was loaded
+    if board.memo.get("cards_min_chars") == min_chars:
         return board.memo["cards"]
     previous = previous_texts(session, board.campaign_id, board.period)
-    facts = getattr(board.assignments, "card_facts", None)
-    if facts is None:
-        cards = board_cards(board.assignments, previous, min_chars)
-    else:
-        # Each task's worst card too, here in the loader's worker: worked out later on the UI
-        # thread it would build every row after all.
-        get = previous.get
-        cards, worst = {}, dict.fromkeys(board.assignments, Card.NONE)
-        for tid, aid, closed, due, lagging, status, text in facts():
-            card = cards[aid] = card_of(closed, due, lagging, status, text, get(aid, ""),
-                                        min_chars)
-            if card > worst[tid]:
-                worst[tid] = card
-        board.memo["task_cards"] = worst
-    board.memo["cards"] = cards
+    cards = board.memo["cards"] = board_cards(board.assignments, previous, min_chars)
+    board.memo.pop("task_cards", None)  # worked out again from these cards when asked
     return cards
 
 
