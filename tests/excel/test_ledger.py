@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string
 from sqlalchemy import select
 
 from taskboard.core.board import load_board
@@ -12,7 +12,9 @@ from taskboard.core.periods import Period
 from taskboard.core.rules import Light
 from taskboard.core.settings import load_calendar, load_settings
 from taskboard.excel.ledger import LEDGER_HEADERS, ledger_data
-from taskboard.excel.ledger_writer import SHEETS, dump_bare, sheet_values, write_ledger
+from taskboard.excel.ledger_writer import (
+    SHEETS, dump_bare, dump_bare_xlsxwriter, sheet_values, write_ledger,
+)
 from tests.conftest import TODAY
 from tests.pdf_pages import read_pages, visible_text
 
@@ -66,6 +68,30 @@ def test_report_texts_and_review_comments(demo_db, ledger):
     assert "退回" in ws.cell(row, 12).value and returned[1] in ws.cell(row, 12).value
 
 
+def _setup(ws, name: str):
+    """A page-setup attribute as a spreadsheet reads it: an attribute the file leaves out
+    takes the default of ECMA-376's CT_PageSetup (fitToWidth 1, fitToHeight 1, scale 100)."""
+    value = getattr(ws.page_setup, name)
+    return {"fitToWidth": 1, "fitToHeight": 1, "scale": 100}[name] if value is None else value
+
+
+def _widths(ws) -> dict[int, float]:
+    """Each column's width by its 1-based number: one <col> element may cover several
+    neighbouring columns of the same width."""
+    out = {}
+    for letter, dim in ws.column_dimensions.items():
+        if dim.customWidth or dim.width:
+            first = dim.min or column_index_from_string(letter)
+            for c in range(first, (dim.max or first) + 1):
+                out[c] = dim.width
+    return out
+
+
+def _fit_to_page(ws) -> bool:
+    pr = ws.sheet_properties.pageSetUpPr
+    return bool(pr is not None and pr.fitToPage)
+
+
 def test_print_setup(ledger):
     _, _, wb, _ = ledger
     for name in SHEETS:  # A4 横向 for every sheet, as the export dialog says
@@ -74,8 +100,8 @@ def test_print_setup(ledger):
     for name in ("台账", "逐项通报", "未报送及超期"):
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert _setup(ws, "fitToWidth") == 1 and _setup(ws, "fitToHeight") == 0
+        assert _fit_to_page(ws) is True
         assert ws.print_title_rows == "$3:$3"
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
     assert wb["台账"].freeze_panes == "D4"
@@ -167,6 +193,28 @@ def test_bare_dump_holds_the_same_values(ledger, tmp_path):
     assert [c.value for c in wb["台账"][4]] == [v if v != "" else None for v in values["台账"][3]]
 
 
+@pytest.mark.parametrize("streamed", [True, False])
+def test_xlsxwriter_dumps_hold_the_same_values(ledger, tmp_path, streamed):
+    data, _, _, _ = ledger
+    path = dump_bare_xlsxwriter(data, tmp_path / "xw.xlsx", constant_memory=streamed)
+    wb = load_workbook(path)
+    for name, rows in sheet_values(data).items():
+        got = [[c.value for c in row] for row in wb[name].iter_rows()]
+        want = [[v if v != "" else None for v in r] for r in rows]
+        # xlsxwriter writes numbers to 16 significant digits, openpyxl to 17.
+        assert [g[:len(w)] for g, w in zip(got, want)] == \
+            [[pytest.approx(v, rel=1e-15) if isinstance(v, float) else v for v in w]
+             for w in want], name
+
+
+def test_a_title_that_reads_like_a_formula_stays_text(ledger, tmp_path):
+    data, *_ = ledger
+    path = write_ledger(replace(data, campaign_name="=1+1 行动"), tmp_path / "f.xlsx")
+    for name in ("台账", "逐项通报"):
+        cell = load_workbook(path)[name]["A1"]
+        assert cell.data_type == "s" and cell.value.startswith("=1+1 行动") and cell.quotePrefix
+
+
 def _naive_lines(text: str, width: float) -> int:
     """Greedy wrap, character by character: 1.8 units per CJK character, 1 per Latin one."""
     room = width - 0.5
@@ -185,7 +233,7 @@ def _naive_lines(text: str, width: float) -> int:
 def test_row_heights_fit_the_wrapped_text(ledger):
     data, _, wb, _ = ledger
     ws = wb["台账"]
-    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, 17)]
+    widths = [_widths(ws)[c] for c in range(1, 17)]
     # The header row: every header's lines at 15 pt.
     head = max(_naive_lines(h, w) for h, w in zip(LEDGER_HEADERS, widths))
     assert ws.row_dimensions[3].height >= 15 * head + 4
@@ -204,7 +252,7 @@ def test_summary_rule_note_is_tall_enough_and_the_heading_has_its_own_row(ledger
     data, _, wb, _ = ledger
     ws = wb["汇总"]
     [rule_row] = [c.row for c in ws["A"] if c.value == data.ranking_rule]
-    total = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, 11))
+    total = sum(_widths(ws)[c] for c in range(1, 11))
     assert ws.row_dimensions[rule_row].height >= 15 * _naive_lines(data.ranking_rule, total) + 4
     [heading] = [c for c in ws["A"] if str(c.value).startswith("二、旗区排名")]
     assert heading.border.bottom.style is None and heading.font.sz <= 12
@@ -218,13 +266,12 @@ def test_wide_matrix_prints_across_pages_at_full_size(ledger, tmp_path):
                    matrix=[(*m[:3], *([0.5] * 30)) for m in data.matrix],
                    matrix_lights=[(ls[0], *([Light.GREEN] * 30)) for ls in data.matrix_lights])
     ws = load_workbook(write_ledger(wide, tmp_path / "wide.xlsx"))["逐项通报"]
-    assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert _setup(ws, "scale") == 100 and not _fit_to_page(ws)
     assert ws.print_title_cols == "$A:$B"
     # The title stays on the first page's columns (about 140 units at 100 %), not centred
     # over all the pages.
     [title] = [r for r in ws.merged_cells.ranges if r.min_row == 1]
-    spanned = sum(ws.column_dimensions[get_column_letter(c)].width
-                  for c in range(1, title.max_col + 1))
+    spanned = sum(_widths(ws)[c] for c in range(1, title.max_col + 1))
     assert 100 < spanned <= 140
 
 
@@ -268,11 +315,11 @@ def test_ledger_prints_every_cell_in_full_at_85_percent_or_more(ledger, tmp_path
     pages = read_pages(pdf)
     # Print settings: fitted to the page width only where the columns allow 85 %.
     for ws in wb:
-        total = sum(d.width for d in ws.column_dimensions.values() if d.width)
-        if ws.sheet_properties.pageSetUpPr.fitToPage:
-            assert ws.page_setup.fitToWidth == 1 and total <= 165, ws.title
+        total = sum(_widths(ws).values())
+        if _fit_to_page(ws):
+            assert _setup(ws, "fitToWidth") == 1 and total <= 165, ws.title
         else:
-            assert ws.page_setup.scale >= 85, ws.title
+            assert _setup(ws, "scale") >= 85, ws.title
     # What was printed: the 9 pt footer of every page measures the page's scale.
     for k, runs in enumerate(pages, start=1):
         [footer] = [a for a, b in zip(runs, runs[1:])
