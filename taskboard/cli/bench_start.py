@@ -9,7 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from taskboard.cli.bench_steps import Step, median_ms
+from taskboard.cli.bench_steps import Step
+from taskboard.core.stopwatch import alternating_medians, median_ms
 from taskboard.core.paths import sqlite_file
 
 START_TARGET = 4.0
@@ -101,12 +102,18 @@ def step_cold_start(url: str, repeat: int) -> list[Step]:
                 windows.add(line.split("=", 1)[1])
 
     runs = max(1, min(repeat, 3))
-    bare = median_ms(lambda: run([sys.executable, "-c", _BARE]), runs)
+
+    def bare_start():
+        run([sys.executable, "-c", _BARE])
+
     steps = []
     path = sqlite_file(url)
-    if path is not None:  # a server start signs in before it opens anything
-        start = median_ms(lambda: run([sys.executable, "-c", _PROGRAM, str(path)],
-                                           first_windows), runs)
+    if path is None:  # a server start signs in before it opens anything
+        bare = median_ms(bare_start, runs)
+    else:
+        start, bare = alternating_medians(
+            lambda: run([sys.executable, "-c", _PROGRAM, str(path)], first_windows),
+            bare_start, runs)
         ratio = start / bare
         steps.append(Step(
             "cold start to the first painted window, `taskboard --db FILE` (fresh process)",

@@ -1,10 +1,9 @@
 """What every benchmark step reports, and the helpers the steps share."""
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import datetime as dt
 from pathlib import Path
@@ -26,15 +25,6 @@ class Step:
     ratio: Optional[float] = None
     ok: Optional[bool] = None
     note: str = ""
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 class StatementRecorder:

@@ -7,13 +7,12 @@ those values; xlsxwriter's bare dumps of the same cells show why the ledger uses
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 from taskboard.core.periods import Period
+from taskboard.core.stopwatch import alternating_medians
 from taskboard.excel.ledger import ledger_data
 from taskboard.excel.ledger_writer import (
     dump_bare, dump_bare_xlsxwriter, sheet_values, write_ledger,
@@ -21,16 +20,6 @@ from taskboard.excel.ledger_writer import (
 
 TARGET_RATIO = 1.5
 WHOLE_TARGET = 2.0
-
-
-def _alternate(a: Callable[[], object], b: Callable[[], object], repeat: int) -> tuple[float, float]:
-    ta, tb = [], []
-    for _ in range(max(1, repeat)):
-        for fn, out in ((a, ta), (b, tb)):
-            t0 = time.perf_counter()
-            fn()
-            out.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(ta), statistics.median(tb)
 
 
 def _pandas_dump(data, path: Path) -> None:
@@ -57,7 +46,7 @@ def measure_whole(db, campaign_id: int, period: Period, today: dt.date, repeat: 
     steps = []
     with tempfile.TemporaryDirectory(prefix="taskboard-bench-") as tmp:
         ledger, bare = Path(tmp) / "whole.xlsx", Path(tmp) / "bare.xlsx"
-        mine, base = _alternate(lambda: _whole(db, campaign_id, period, today, ledger),
+        mine, base = alternating_medians(lambda: _whole(db, campaign_id, period, today, ledger),
                                 lambda: dump_bare(data, bare), repeat)
         ratio = mine / base if base else None
         steps.append(dict(
@@ -71,7 +60,7 @@ def measure_whole(db, campaign_id: int, period: Period, today: dt.date, repeat: 
                 (True, "xlsxwriter constant-memory dump of the same cells", "inline strings"),
                 (False, "xlsxwriter dump of the same cells, shared strings",
                  "the ledger's writer")):
-            xw, op = _alternate(
+            xw, op = alternating_medians(
                 lambda: dump_bare_xlsxwriter(data, other, constant_memory=streamed),
                 lambda: dump_bare(data, bare), repeat)
             steps.append(dict(
@@ -89,7 +78,7 @@ def measure(db, campaign_id: int, period: Period, today: dt.date, repeat: int) -
     steps = []
     with tempfile.TemporaryDirectory(prefix="taskboard-bench-") as tmp:
         ledger, bare = Path(tmp) / "ledger.xlsx", Path(tmp) / "bare.xlsx"
-        mine, base = _alternate(lambda: write_ledger(data, ledger), lambda: dump_bare(data, bare),
+        mine, base = alternating_medians(lambda: write_ledger(data, ledger), lambda: dump_bare(data, bare),
                                 repeat)
         ratio = mine / base if base else None
         cells = sum(len(r) for rows in sheet_values(data).values() for r in rows)
@@ -106,7 +95,7 @@ def measure(db, campaign_id: int, period: Period, today: dt.date, repeat: int) -
                               note="pandas not installed"))
         else:
             frame = Path(tmp) / "pandas.xlsx"
-            mine, pd_ms = _alternate(lambda: write_ledger(data, ledger),
+            mine, pd_ms = alternating_medians(lambda: write_ledger(data, ledger),
                                      lambda: _pandas_dump(data, frame), repeat)
             steps.append(dict(name="monthly ledger export vs pandas", median_ms=mine,
                               baseline_name="pandas DataFrame.to_excel of the same values",

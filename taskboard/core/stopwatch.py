@@ -1,0 +1,33 @@
+"""Medians of repeated timings, for ``taskboard bench``.
+
+A step's figure is a ratio to a baseline measured in the same run. On a shared or throttled
+machine the speed drifts within seconds (a third either way was seen here), so a step that
+timed all of its own runs and then all of the baseline's could report that drift as its
+ratio; ``alternating_medians`` runs the two in turns so that drift moves both alike.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def alternating_medians(ours: Callable[[], object], baseline: Callable[[], object],
+                        repeat: int) -> tuple[float, float]:
+    """Median milliseconds of ``ours`` and of ``baseline``, run in turns."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(max(1, repeat)):
+        for fn, out in zip((ours, baseline), times):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
