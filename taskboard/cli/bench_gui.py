@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Callable
 
 from taskboard.cli.bench_steps import Step, StatementRecorder
-from taskboard.core.stopwatch import alternating_medians
 from taskboard.core.db import Database
 from taskboard.core.periods import Period
+from taskboard.core.stopwatch import alternating_medians
 
 PROBE_MS = 5
 STALL_TARGET_MS = 100.0

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from taskboard.cli.bench_steps import Step
-from taskboard.core.stopwatch import alternating_medians, median_ms
 from taskboard.core.paths import sqlite_file
+from taskboard.core.stopwatch import alternating_medians, median_ms
 
 START_TARGET = 4.0
 
