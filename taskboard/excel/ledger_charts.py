@@ -33,9 +33,10 @@ def _part(title: str, k: int, total: int) -> str:
     return f"{title}（{k}/{total}）" if total > 1 else title
 
 
-def _size(chart, height_cm: float) -> None:
+def _sized(chart, height_cm: float) -> tuple[object, float]:
+    """The chart at the page's width and ``height_cm`` tall, with that height."""
     chart.set_size({"width": round(WIDTH_CM * PX_PER_CM), "height": round(height_cm * PX_PER_CM)})
-    chart.height_cm = height_cm
+    return chart, height_cm
 
 
 def _column(sheet, first: int, last: int, col: int, values: list) -> dict:
@@ -63,8 +64,7 @@ def _lights(wb, sheet, data, first: int, last: int, title: str):
     bar.set_x_axis({"name": "责任分工数"})
     bar.set_y_axis({"reverse": True, "interval_unit": 1, "interval_tick": 1,
                     "num_font": SMALL})
-    _size(bar, bar_height(last - first + 1))
-    return bar
+    return _sized(bar, bar_height(last - first + 1))
 
 
 def _water(wb, sheet, data, first: int, last: int, title: str):
@@ -85,8 +85,7 @@ def _water(wb, sheet, data, first: int, last: int, title: str):
                       "marker": {"type": "dash", "size": 20, "fill": {"color": "#D93636"},
                                  "border": {"color": "#D93636"}}})
     level.combine(marks)
-    _size(level, 11)
-    return level
+    return _sized(level, 11)
 
 
 def write(sheet, data, widths, head) -> None:
@@ -111,8 +110,8 @@ def write(sheet, data, widths, head) -> None:
         title = _part(f"水位图 · 各旗区完成水平与时序进度（{data.period.label}）", k, len(water))
         charts.append(_water(wb, sheet, data, first, last, title))
     anchor, breaks = 3 + rows, []
-    for chart in charts:
+    for chart, height_cm in charts:
         breaks.append(anchor - 1)
         sheet.ws.insert_chart(anchor - 1, 0, chart)
-        anchor += 1 + int(chart.height_cm / ROW_CM)
+        anchor += 1 + int(height_cm / ROW_CM)
     sheet.ws.set_h_pagebreaks(breaks)
