@@ -12,22 +12,18 @@ import time
 from typing import Callable
 
 
+def _elapsed_ms(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
 def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return statistics.median(_elapsed_ms(fn) for _ in range(max(1, repeat)))
 
 
 def alternating_medians(ours: Callable[[], object], baseline: Callable[[], object],
                         repeat: int) -> tuple[float, float]:
     """Median milliseconds of ``ours`` and of ``baseline``, run in turns."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(max(1, repeat)):
-        for fn, out in zip((ours, baseline), times):
-            t0 = time.perf_counter()
-            fn()
-            out.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
+    pairs = [(_elapsed_ms(ours), _elapsed_ms(baseline)) for _ in range(max(1, repeat))]
+    return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs)
