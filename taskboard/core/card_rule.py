@@ -56,3 +56,31 @@ def card_of(closed: bool, due: DueState, lagging: bool, status: Optional[str], t
     if due is DueState.NEAR_DUE:
         return Card.BLUE
     return Card.NONE
+
+
+def grade_rows(due: DueState, tprogress: Optional[float], min_chars: int, closeds, progresses,
+               statuses, texts, previous_texts) -> list[Card]:
+    """``card_of`` for each of a task's rows, given as columns: the rows share the task's due
+    state and time progress. The board grades twenty thousand rows on every period switch;
+    a call of ``card_of`` per row cost as much as the rest of the board's Python."""
+    if due is DueState.DONE:
+        return [Card.NONE] * len(closeds)
+    if due is DueState.OVERDUE:
+        return [Card.NONE if closed else Card.RED for closed in closeds]
+    calm = Card.BLUE if due is DueState.NEAR_DUE else Card.NONE
+    none, yellow = Card.NONE, Card.YELLOW
+    out = []
+    for closed, progress, status, text, previous in zip(closeds, progresses, statuses, texts,
+                                                         previous_texts):
+        if closed:
+            out.append(none)
+        elif status == "returned" or (tprogress is not None and progress < tprogress):
+            out.append(yellow)
+        elif status == "pending" or status == "approved":
+            text = text.strip()
+            previous = previous.strip() if previous else ""
+            out.append(yellow if len(text) < min_chars or (previous and text == previous)
+                       else calm)
+        else:
+            out.append(calm)
+    return out

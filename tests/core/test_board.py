@@ -172,11 +172,11 @@ def test_empty_criteria_returns_everything(small):
 
 
 def test_unrolled_light_table_matches_the_rule():
-    from taskboard.core import board as board_module
+    from taskboard.core import board_query
     from taskboard.core.rules import assignment_light
 
     for status in (None, "pending", "approved", "returned"):
-        assert board_module._STATUS_LIGHT[status] is assignment_light(False, status)
+        assert board_query.STATUS_LIGHT[status] is assignment_light(False, status)
 
 
 def test_assignment_rows_built_past_the_constructor_are_whole_dataclass_rows(small):
