@@ -34,6 +34,27 @@ def test_models_pass_qt_model_tester(qtmodeltester, window):
     qtmodeltester.check(amodel)
 
 
+def test_texts_and_sort_keys_follow_their_rows_through_sorts_and_resets(window):
+    """Texts and sort keys are worked out when first asked for and kept per row: after any
+    sort or reset each place shows its own row's, as a model built for that row alone would."""
+    rows = window.board.rows
+    model = TaskTableModel()
+    model.set_rows(rows)
+    for col in (COL_PROGRESS, COL_LIGHT, COL_CODE):
+        for order in (Qt.DescendingOrder, Qt.AscendingOrder):
+            model.sort(col, order)
+            keys = [model.index(r, col).data(SortRole) for r in range(model.rowCount())]
+            assert keys == sorted(keys, reverse=order == Qt.DescendingOrder)
+            for r in range(model.rowCount()):
+                alone = TaskTableModel()
+                alone.set_rows([model.row_at(r)])
+                for c in range(model.columnCount()):
+                    assert model.index(r, c).data() == alone.index(0, c).data()
+                    assert model.index(r, c).data(SortRole) == alone.index(0, c).data(SortRole)
+        model.set_rows(rows[::-1][:40])  # a reset keeps what was worked out for these rows
+        assert model.rowCount() == 40
+
+
 def test_window_lists_tasks_with_lights_and_counts(window):
     view = window.tasks_view
     assert view.model.rowCount() == 67

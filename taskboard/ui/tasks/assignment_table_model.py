@@ -19,6 +19,12 @@ HEADERS = ["亮灯", "责任单位", "完成进度", "时序进度", "滞后", "
            "最近报送", "催办次数", "亮牌"]
 REPORT_WORDS = {None: "未报送", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
 _Index = QModelIndex | QPersistentModelIndex
+_DISPLAY, _ASSIGNMENT_ID = int(Qt.DisplayRole), int(AssignmentIdRole)
+_DECORATION, _FOREGROUND = int(Qt.DecorationRole), int(Qt.ForegroundRole)
+_TOOLTIP = int(Qt.ToolTipRole)
+_SERVED = frozenset({_DISPLAY, _ASSIGNMENT_ID, _DECORATION, _FOREGROUND, _TOOLTIP})
+_DUE_QCOLORS = {state: QColor(colour) for state, colour in DUE_COLORS.items()}
+_LAGGING_COLOR = QColor("#c62828")
 
 
 class AssignmentTableModel(PlainTableModel):
@@ -31,29 +37,35 @@ class AssignmentTableModel(PlainTableModel):
     def card(self, a: AssignmentRow) -> Card:
         return self.cards.get(a.assignment_id, Card.NONE)
 
-    def data(self, index: _Index, role: int = Qt.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        # Painting asks about nine roles per visible cell, again after every board: answer
+        # the ones we don't serve first, with plain ints rather than enum look-ups.
+        if role not in _SERVED:
+            return None
         a = self.row_of(index)
         if a is None:
             return None
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == _DISPLAY:
             return self._display(a, col)
-        if role == AssignmentIdRole:
+        if role == _ASSIGNMENT_ID:
             return a.assignment_id
-        if role == Qt.DecorationRole and col == COL_LIGHT:
-            return light_icon(a.light)
-        if role == Qt.DecorationRole and col == COL_CARD and self.card(a):
-            return card_icon(self.card(a))
-        if role == Qt.ToolTipRole and col == COL_CARD and self.card(a):
-            return f"{self.card(a).word}：{self.card(a).meaning}"
-        if role == Qt.ForegroundRole:
+        if role == _DECORATION:
+            if col == COL_LIGHT:
+                return light_icon(a.light)
+            card = self.card(a) if col == COL_CARD else None
+            return card_icon(card) if card else None
+        if role == _FOREGROUND:
             if col == COL_DUE:
-                return QColor(DUE_COLORS[a.due_state])
-            if col == COL_LAGGING and a.lagging:
-                return QColor("#c62828")
-        if role == Qt.ToolTipRole and col == COL_TEXT and a.report_text:
+                return _DUE_QCOLORS[a.due_state]
+            return _LAGGING_COLOR if col == COL_LAGGING and a.lagging else None
+        # The tool tips.
+        if col == COL_CARD:
+            card = self.card(a)
+            return f"{card.word}：{card.meaning}" if card else None
+        if col == COL_TEXT and a.report_text:
             return a.report_text
-        if role == Qt.ToolTipRole and col == COL_DUE and a.awaiting_close:
+        if col == COL_DUE and a.awaiting_close:
             return AWAITING_CLOSE_HINT
         return None
 

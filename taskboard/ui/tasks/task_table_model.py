@@ -68,12 +68,12 @@ class TaskTableModel(PlainTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._text: list[list[Optional[str]]] = []
-        self._sort: list[list[Any]] = []
+        # Per row shown: [row, its texts (None until painted), its sort keys by column].
+        self._hits: list[list] = []
         self._sort_column = COL_CODE
         self._sort_order = Qt.AscendingOrder
         self._columns = range(len(HEADERS))
-        self._cells: dict[int, tuple[TaskRow, list, list]] = {}
+        self._cells: dict[int, list] = {}
         self._labels: tuple[str, ...] = tuple(HEADERS)
         self._cards: dict[int, Card] = {}
 
@@ -97,22 +97,35 @@ class TaskTableModel(PlainTableModel):
         return self._labels
 
     def _rows_changed(self) -> None:
-        # Texts and sort keys are computed once per row: painting and sorting ask for them
-        # thousands of times, and each search keystroke resets the model with rows it has
-        # mostly shown before (the same row objects until the next board arrives).
-        cache, cells = self._cells, []
+        # Texts and sort keys are computed once per row, when first asked for: painting and
+        # sorting ask for them thousands of times, and each search keystroke resets the model
+        # with rows it has mostly shown before (the same row objects until the next board
+        # arrives). A new board's texts wait until its rows are painted: a switch of month
+        # shows one screenful of a province's 181 tasks, sorted by one column.
+        cache, hits = self._cells, []
         for row in self._rows:
             hit = cache.get(id(row))
             if hit is None or hit[0] is not row:
-                hit = (row, [self._display(row, c) for c in self._columns],
-                       [self._sort_value(row, c) for c in self._columns])
-                cache[id(row)] = hit
-            cells.append(hit)
+                hit = cache[id(row)] = [row, None, {}]
+            hits.append(hit)
         if len(cache) > 4 * max(len(self._rows), 256):
-            self._cells = {id(h[0]): h for h in cells}  # forget rows of earlier boards
-        self._text = [h[1] for h in cells]
-        self._sort = [h[2] for h in cells]
+            self._cells = {id(h[0]): h for h in hits}  # forget rows of earlier boards
+        self._hits = hits
         self._reorder()
+
+    def _texts(self, hit: list) -> list[Optional[str]]:
+        texts = hit[1]
+        if texts is None:
+            row = hit[0]
+            texts = hit[1] = [self._display(row, c) for c in self._columns]
+        return texts
+
+    def _sort_key(self, hit: list, col: int) -> Any:
+        keys = hit[2]
+        key = keys.get(col, keys)
+        if key is keys:
+            key = keys[col] = self._sort_value(hit[0], col)
+        return key
 
     # --- sorting in the model ---------------------------------------------------------
     # A QSortFilterProxyModel compares rows by asking data(SortRole) twice per comparison,
@@ -133,13 +146,12 @@ class TaskTableModel(PlainTableModel):
         self.layoutChanged.emit()
 
     def _reorder(self) -> None:
-        col = self._sort_column
-        keys = [(k[col], k[COL_CODE]) for k in self._sort]
-        order = sorted(range(len(self._rows)), key=keys.__getitem__,
+        col, key = self._sort_column, self._sort_key
+        keys = [(key(h, col), key(h, COL_CODE)) for h in self._hits]
+        order = sorted(range(len(self._hits)), key=keys.__getitem__,
                        reverse=self._sort_order == Qt.DescendingOrder)
-        self._rows = [self._rows[i] for i in order]
-        self._text = [self._text[i] for i in order]
-        self._sort = [self._sort[i] for i in order]
+        self._hits = [self._hits[i] for i in order]
+        self._rows = [h[0] for h in self._hits]
 
     def row_of_task(self, task_id: int) -> int:
         for i, r in enumerate(self._rows):
@@ -156,9 +168,9 @@ class TaskTableModel(PlainTableModel):
         if not (0 <= r < len(self._rows) and 0 <= col < _NCOLS):
             return None
         if role == _DISPLAY:
-            return self._text[r][col]
+            return self._texts(self._hits[r])[col]
         if role == _SORT:
-            return self._sort[r][col]
+            return self._sort_key(self._hits[r], col)
         row = self._rows[r]
         if role == _TASK_ID:
             return row.task_id
