@@ -18,7 +18,8 @@ from typing import Iterator, Mapping, Optional
 from sqlalchemy.orm import Session
 
 from taskboard.core.board_query import (
-    LIGHTS, TID, assignment_query, board_params, feedback_query, task_query, urge_query,
+    LIGHTS, TID, assignment_query, board_params, feedback_query, submitted_reader, task_query,
+    urge_query,
 )
 from taskboard.core.card_rule import Card, grade_rows
 from taskboard.core.figures import display_code
@@ -146,6 +147,10 @@ class Board:
 _new = object.__new__
 _task_id = itemgetter(TID)
 _BATCH = 2000
+
+
+def _same(value):
+    return value
 _LIGHT_VALUES = (int(Light.GREEN), int(Light.BLUE), int(Light.RED))  # light_counts' order
 
 
@@ -231,6 +236,7 @@ def _load_board(
     graded: dict[int, Card] = {}
     worst: dict[int, Card] = {}  # per task with assignments, as core.cards.task_cards
     min_chars = settings.score_min_chars
+    to_datetime = submitted_reader(conn.dialect) or _same
     # Fetched in batches: row by row, the driver's and SQLAlchemy's calls per row add up.
     result = conn.execute(assignment_query(cards), params)
     for tid, group in groupby(chain.from_iterable(result.partitions(_BATCH)), _task_id):
@@ -241,7 +247,7 @@ def _load_board(
         aggregates[tid] = (
             unames, frozenset(uids), all(closeds), sum(progresses) / len(arows),
             min(progresses) >= 100, set(lights), tuple(map(lights.count, _LIGHT_VALUES)),
-            max(filter(None, last_ats), default=None), urge_pairs,
+            to_datetime(max(filter(None, last_ats), default=None)), urge_pairs,
             sum(map(feedback.get, aids, repeat(0))), texts)
         if cards:
             tprog, open_due, _ = task_facts[tid]
@@ -262,7 +268,7 @@ def _load_board(
             progress=progress, time_progress=tprog, lagging=is_lagging(progress, tprog, closed),
             light=LIGHTS[light], due_state=DueState.DONE if closed else open_due,
             closed=closed, report_id=rid, report_status=status, report_text=text,
-            last_report_at=last_at, urge_count=urges.get(aid, (0, None))[0],
+            last_report_at=to_datetime(last_at), urge_count=urges.get(aid, (0, None))[0],
             open_feedback=feedback.get(aid, 0), awaiting_close=not closed and progress >= 100,
         )
         return row

@@ -18,6 +18,7 @@ from typing import Optional
 
 from sqlalchemy import (
     Date, DateTime, Integer, String, and_, bindparam, case, func, literal, null, or_, select,
+    type_coerce,
 )
 from sqlalchemy.orm import aliased
 
@@ -33,6 +34,18 @@ STATUS_LIGHT = {s: assignment_light(False, s) for s in (None, "pending", "approv
 # Column positions of the query's rows.
 (AID, TID, UID, UNAME, UKIND, CLOSED, PROGRESS, LAST_AT, RID, STATUS, TEXT, LIGHT,
  PREVIOUS_TEXT) = range(13)
+
+
+def submitted_reader(dialect):
+    """What turns the query's submitted-at values into datetimes, or None when the driver
+    gives datetimes already.
+
+    SQLite keeps them as ISO text of one fixed format, which orders as the times do: the
+    board compares the text and turns only what it shows into datetimes, a task's latest at
+    once and each assignment's when its row is built. Parsing twenty thousand on every load
+    cost 6 ms.
+    """
+    return DateTime().dialect_impl(dialect).result_processor(dialect, None)
 
 
 _P = bindparam("p", type_=String)
@@ -164,7 +177,7 @@ def assignment_query(with_previous: bool):
                inner.c.closed,
                case((is_closed, literal(100, Integer)),
                     else_=func.coalesce(counted.progress, literal(0, Integer))),
-               last.submitted_at,
+               type_coerce(last.submitted_at, String),  # see submitted_reader
                case((answers, last.id), else_=null()),
                case((answers, last.status), else_=null()),
                case((answers, func.coalesce(last.text, literal("", String))),

@@ -94,6 +94,24 @@ def test_task_row_summarises_assignments(small):
     assert t1.units == ("东胜区", "康巴什区") and t1.lead_unit == "市政务服务局"
 
 
+def test_report_times_are_datetimes_and_the_latest_is_the_tasks(small):
+    """The board orders the submitted-at values as the driver gives them and turns only what
+    it shows into datetimes; on both databases they must come out as the times stored."""
+    b = board(small)
+    t1 = b.rows[0]
+    a1, a2 = b.assignments[1]
+    assert a1.last_report_at == dt.datetime(2026, 11, 20)
+    assert a2.last_report_at == dt.datetime(2026, 11, 21)  # returned, still the latest sent
+    assert t1.last_report_at == dt.datetime(2026, 11, 21)
+    assert type(t1.last_report_at) is dt.datetime and type(a1.last_report_at) is dt.datetime
+    # In October: the latest up to October, whatever came later.
+    oct_board = board(small, period=NOV.previous())
+    assert oct_board.rows[0].last_report_at == dt.datetime(2026, 10, 21)
+    assert [a.last_report_at for a in oct_board.assignments[1]] == [
+        dt.datetime(2026, 10, 20), dt.datetime(2026, 10, 21)]
+    assert oct_board.rows[1].last_report_at is None  # task 2 first reported in November
+
+
 def test_no_deadline_task_is_ongoing_and_never_lagging(small):
     t2 = board(small).rows[1]
     assert (t2.due_state, t2.time_progress, t2.lagging, t2.light) == (
