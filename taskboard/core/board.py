@@ -147,11 +147,13 @@ class Board:
 _new = object.__new__
 _task_id = itemgetter(TID)
 _BATCH = 2000
+_LIGHT_VALUES = (int(Light.GREEN), int(Light.BLUE), int(Light.RED))  # light_counts' order
+# A task's aggregates over its assignments, for a task without any (see the task rows).
+_NO_ASSIGNMENTS = ((), frozenset(), False, 0.0, False, (), (0, 0, 0), None, [], 0, ())
 
 
 def _same(value):
     return value
-_LIGHT_VALUES = (int(Light.GREEN), int(Light.BLUE), int(Light.RED))  # light_counts' order
 
 
 class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
@@ -277,13 +279,9 @@ def _load_board(
     for t in task_rows:
         tprog, open_due, due = task_facts[t.id]
         t_closed = t.closed_on is not None and t.closed_on <= period_end
-        agg = aggregates.get(t.id)
-        if agg is None:
-            unit_names, unit_ids, all_closed, progress, all_reported_done = (), frozenset(), False, 0.0, False
-            light_values, light_counts, last_report_at, urge_pairs, n_feedback, texts = (), (0, 0, 0), None, [], 0, ()
-        else:
-            (unit_names, unit_ids, all_closed, progress, all_reported_done, light_values,
-             light_counts, last_report_at, urge_pairs, n_feedback, texts) = agg
+        (unit_names, unit_ids, all_closed, progress, all_reported_done, light_values,
+         light_counts, last_report_at, urge_pairs, n_feedback,
+         texts) = aggregates.get(t.id, _NO_ASSIGNMENTS)
         task_closed = t_closed or all_closed
         if task_closed:
             progress = 100.0
