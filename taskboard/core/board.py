@@ -152,10 +152,6 @@ _LIGHT_VALUES = (int(Light.GREEN), int(Light.BLUE), int(Light.RED))  # light_cou
 _NO_ASSIGNMENTS = ((), frozenset(), False, 0.0, False, (), (0, 0, 0), None, [], 0, ())
 
 
-def _same(value):
-    return value
-
-
 class _LazyAssignments(Mapping[int, list[AssignmentRow]]):
     """Per-task assignment rows, built on first access.
 
@@ -238,7 +234,7 @@ def _load_board(
     graded: dict[int, Card] = {}
     worst: dict[int, Card] = {}  # per task with assignments, as core.cards.task_cards
     min_chars = settings.score_min_chars
-    to_datetime = submitted_reader(conn.dialect) or _same
+    to_datetime = submitted_reader(conn.dialect)
     # Fetched in batches: row by row, the driver's and SQLAlchemy's calls per row add up.
     result = conn.execute(assignment_query(cards), params)
     for tid, group in groupby(chain.from_iterable(result.partitions(_BATCH)), _task_id):
