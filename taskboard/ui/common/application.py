@@ -88,8 +88,13 @@ def ensure_app(argv: Optional[list[str]] = None) -> QApplication:
     if app.windowIcon().isNull():
         app.setWindowIcon(app_icon())
     _install_chinese_translation(app)
-    font = QFont(_cjk_family())
-    font.setPointSize(10)
-    app.setFont(font)
-    app.setStyleSheet(STYLE)
+    # Once per application: setting a font or a style sheet again re-polishes every live
+    # widget, and a test session calls this before each test with earlier widgets still
+    # being torn down (a crash in setStyleSheet was seen there).
+    if app.property("taskboard_styled") is not True:
+        font = QFont(_cjk_family())
+        font.setPointSize(10)
+        app.setFont(font)
+        app.setStyleSheet(STYLE)
+        app.setProperty("taskboard_styled", True)
     return app
